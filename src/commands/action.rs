@@ -1,0 +1,90 @@
+use chrono::NaiveDate;
+
+use crate::context::Context;
+use crate::domain::{ActionKind, Change, Identity, NewAction};
+use crate::error::CliError;
+use crate::ui::Ui;
+
+use super::apply_change;
+
+/// Follow-up actions: add one (printing its id, A1, A2, ...) or mark one done
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ActionArgs {
+    #[command(subcommand)]
+    done: Option<ActionCommand>,
+    /// The incident, such as INC-42
+    #[arg(required = true)]
+    id: Option<String>,
+    /// What should be done
+    #[arg(required = true)]
+    text: Option<String>,
+    /// Who owns it, "Name <email>", or `me`
+    #[arg(long, value_name = "WHO", required = true)]
+    owner: Option<String>,
+    /// What it improves
+    #[arg(long, value_enum, default_value = "preventive")]
+    kind: KindArg,
+    /// When it is due, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    due: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ActionCommand {
+    /// Mark a follow-up action done
+    Done {
+        /// The incident, such as INC-42
+        id: String,
+        /// The action, such as A1
+        action: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    /// Find it sooner: monitoring, alerts
+    Detective,
+    /// Keep it from happening: safeguards, tests, safer deploys
+    Preventive,
+    /// Fix what broke
+    Corrective,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: ActionArgs) -> Result<(), CliError> {
+    if let Some(ActionCommand::Done { id, action }) = args.done {
+        return apply_change(ctx, ui, &id, &Change::ActionDone { action }, None);
+    }
+    let (Some(id), Some(text), Some(owner)) = (args.id, args.text, args.owner) else {
+        return Err(CliError::usage(
+            "an action needs an incident, a text and --owner",
+        ));
+    };
+    let owner = if owner == "me" {
+        ctx.identity()?
+    } else {
+        Identity::parse(&owner).map_err(|e| CliError::refused(format!("--owner: {e}")))?
+    };
+    let due = args
+        .due
+        .as_deref()
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                CliError::usage(format!("--due: `{d}` is not a date"))
+                    .with_hint("give the date as YYYY-MM-DD, such as 2026-12-10")
+            })
+        })
+        .transpose()?;
+    let kind = match args.kind {
+        KindArg::Detective => ActionKind::Detective,
+        KindArg::Preventive => ActionKind::Preventive,
+        KindArg::Corrective => ActionKind::Corrective,
+    };
+    let change = Change::Action(NewAction {
+        text,
+        owner,
+        kind,
+        due,
+    });
+    apply_change(ctx, ui, &id, &change, None)
+}

@@ -1,0 +1,24 @@
+use crate::context::Context;
+use crate::domain::Change;
+use crate::error::CliError;
+use crate::ui::Ui;
+
+use super::{ForceArgs, apply_change};
+
+/// Close a resolved incident
+///
+/// Refused while temporary mitigations are still in place, and for the
+/// severities in `review_required` (ledger.toml) while the review or the
+/// follow-up actions are missing. A closed incident changes only through
+/// `reopen` (follow-up actions and cleanups can still be marked done).
+#[derive(Debug, clap::Args)]
+pub struct CloseArgs {
+    /// The incident, such as INC-42
+    id: String,
+    #[command(flatten)]
+    force: ForceArgs,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: CloseArgs) -> Result<(), CliError> {
+    apply_change(ctx, ui, &args.id, &Change::Close, args.force.reason())
+}

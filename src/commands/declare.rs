@@ -1,0 +1,70 @@
+use crate::context::Context;
+use crate::domain::Identity;
+use crate::domain::change::Declaration;
+use crate::error::CliError;
+use crate::ui::Ui;
+
+use super::report;
+
+/// Declare a new incident
+///
+/// Records the incident under the next free id and prints that id. The
+/// severity defaults to the least severe level; when unsure, pick the higher
+/// one (`git incident runbook` shows the levels).
+#[derive(Debug, clap::Args)]
+pub struct DeclareArgs {
+    /// One line: what is broken, as users see it
+    title: String,
+    /// Severity, such as SEV-2
+    #[arg(long, visible_alias = "severity", value_name = "S")]
+    sev: Option<String>,
+    /// An affected service (repeat for several)
+    #[arg(long = "service", value_name = "S")]
+    services: Vec<String>,
+    /// Who or what is affected, and how badly
+    #[arg(long, value_name = "TEXT")]
+    impact: Option<String>,
+    /// The incident lead, "Name <email>"
+    #[arg(long, value_name = "WHO")]
+    lead: Option<String>,
+    /// When the impact began, if before now
+    #[arg(long, value_name = "TIME")]
+    started: Option<String>,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: DeclareArgs) -> Result<(), CliError> {
+    let ledger = ctx.ledger()?;
+    let actor = ctx.actor(None)?;
+    let severity = match args.sev {
+        Some(sev) => sev,
+        None => ledger
+            .runbook
+            .severities
+            .last()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+    };
+    let lead = args
+        .lead
+        .as_deref()
+        .map(Identity::parse)
+        .transpose()
+        .map_err(|e| CliError::refused(format!("--lead: {e}")))?;
+    let started_at = args
+        .started
+        .as_deref()
+        .map(|t| ctx.parse_time("--started", t))
+        .transpose()?;
+    let declaration = Declaration {
+        title: args.title,
+        severity,
+        services: args.services,
+        impact: args.impact,
+        lead,
+        started_at,
+    };
+    let uid = ctx.new_uid(&declaration.title);
+    let committed = ledger.declare(declaration, uid, &actor)?;
+    report(ctx, ui, &committed);
+    Ok(())
+}

@@ -1,0 +1,20 @@
+use crate::context::Context;
+use crate::domain::Change;
+use crate::error::CliError;
+use crate::ui::Ui;
+
+use super::apply_change;
+
+/// Decline an incident: it is not a real incident
+#[derive(Debug, clap::Args)]
+pub struct DeclineArgs {
+    /// The incident, such as INC-42
+    id: String,
+    /// Why it is not an incident
+    #[arg(long, value_name = "TEXT", required = true)]
+    why: String,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: DeclineArgs) -> Result<(), CliError> {
+    apply_change(ctx, ui, &args.id, &Change::Decline { why: args.why }, None)
+}

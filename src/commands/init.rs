@@ -1,0 +1,56 @@
+use std::path::PathBuf;
+
+use crate::context::Context;
+use crate::error::CliError;
+use crate::ledger::{Author, Ledger};
+use crate::ui::Ui;
+
+/// Create an incident ledger
+///
+/// Writes ledger.toml (settings), runbook.toml (the response runbook, which
+/// guided response follows), incidents/ and .gitattributes, plus the JSON
+/// Schemas editors validate against, and commits them as one commit. Runs
+/// `git init` first where DIR is not inside a repository. A dedicated ledger
+/// repository is recommended: incident files on code branches change whenever
+/// someone switches branch.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to create the ledger (default: the current folder)
+    dir: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> {
+    let dir = args
+        .dir
+        .as_ref()
+        .map_or(ctx.dir.clone(), |d| ctx.dir.join(d));
+    let who = ctx.identity()?;
+    let author = Author {
+        name: who.name,
+        email: who.email,
+        time: ctx.now.timestamp(),
+    };
+    let made = Ledger::init(&dir, &author)?;
+    if made.created_repository {
+        ui.status(&format!(
+            "Initialized a git repository in {}",
+            made.root.display()
+        ));
+    }
+    ui.status(&format!(
+        "Created an incident ledger in {} ({})",
+        made.root.display(),
+        &made.commit.to_string()[..8]
+    ));
+    ui.status("Next: `git incident respond` to be guided, or `git incident declare \"<title>\" --sev SEV-2`.");
+    if ctx.json {
+        ui.json(&serde_json::json!({
+            "root": made.root,
+            "commit": made.commit.to_string(),
+            "created_repository": made.created_repository,
+        }));
+    } else {
+        ui.print(&made.root.display().to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+use crate::context::Context;
+use crate::domain::{Incident, Status};
+use crate::error::CliError;
+use crate::render;
+use crate::ui::Ui;
+
+/// List incidents, newest first
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only incidents in this status (repeat for several)
+    #[arg(long, value_name = "S")]
+    status: Vec<Status>,
+    /// Only incidents of this severity (repeat for several)
+    #[arg(long, value_name = "S")]
+    sev: Vec<String>,
+    /// Only incidents affecting this service
+    #[arg(long, value_name = "S")]
+    service: Option<String>,
+    /// Only incidents declared since then: a time, or an age such as `7d`
+    #[arg(long, value_name = "T")]
+    since: Option<String>,
+    /// Only open incidents: declared, acknowledged or mitigated
+    #[arg(long)]
+    open: bool,
+}
+
+impl clap::builder::ValueParserFactory for Status {
+    type Parser = clap::builder::ValueParser;
+
+    fn value_parser() -> Self::Parser {
+        clap::builder::ValueParser::new(|s: &str| s.parse::<Status>())
+    }
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> {
+    let ledger = ctx.ledger()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| ctx.parse_time("--since", t))
+        .transpose()?;
+    let mut incidents = Vec::new();
+    for stored in ledger.load_all()? {
+        match stored {
+            Ok(s) => incidents.push(s),
+            Err(e) => ui.warn(&format!("skipped {e}")),
+        }
+    }
+    let keep = |inc: &Incident| {
+        (args.status.is_empty() || args.status.contains(&inc.status))
+            && (args.sev.is_empty() || args.sev.contains(&inc.severity))
+            && args
+                .service
+                .as_ref()
+                .is_none_or(|s| inc.services.contains(s))
+            && since.is_none_or(|t| inc.declared_at >= t)
+            && (!args.open || inc.status.is_open())
+    };
+    let mut shown: Vec<_> = incidents.iter().filter(|s| keep(&s.incident)).collect();
+    shown.sort_by(|a, b| {
+        (b.incident.declared_at, number(&b.incident.id))
+            .cmp(&(a.incident.declared_at, number(&a.incident.id)))
+    });
+    if ctx.json {
+        let rows: Vec<_> = shown
+            .iter()
+            .map(|s| {
+                let i = &s.incident;
+                serde_json::json!({
+                    "id": i.id,
+                    "title": i.title,
+                    "severity": i.severity,
+                    "status": i.status.as_str(),
+                    "lead": i.lead,
+                    "services": i.services,
+                    "declared_at": i.declared_at.to_rfc3339(),
+                    "pending_cleanups": i.pending_mitigations().count(),
+                    "path": s.path,
+                })
+            })
+            .collect();
+        ui.json(&serde_json::Value::Array(rows));
+        return Ok(());
+    }
+    let width = if ctx.stdout_is_terminal {
+        console::Term::stdout().size_checked().map(|(_, w)| w)
+    } else {
+        None
+    };
+    let refs: Vec<&Incident> = shown.iter().map(|s| &s.incident).collect();
+    ui.print(&render::list::table(&refs, width));
+    Ok(())
+}
+
+fn number(id: &str) -> u64 {
+    id.rsplit_once('-')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,232 @@
+//! The command line: one file per subcommand, each an `XArgs` (whose doc
+//! comment is its `--help`) and a `run`. Commands parse, call the ledger or
+//! the runbook, render and print; they hold no git2 call, no TOML and no rule.
+
+mod ack;
+mod action;
+mod cancel;
+mod cleanup;
+mod close;
+mod declare;
+mod decline;
+mod duplicate;
+mod init;
+mod lead;
+mod list;
+mod mitigate;
+mod note;
+mod reopen;
+mod resolve;
+mod review;
+mod runbook;
+mod sev;
+mod show;
+mod update;
+mod validate;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::context::{Context, GlobalArgs};
+use crate::domain::Change;
+use crate::error::CliError;
+use crate::render::json::to_json;
+use crate::ui::Ui;
+
+/// A git-backed incident ledger.
+///
+/// Each incident is one TOML file in a git repository, and every change is one
+/// commit, so the repository's history is the audit timeline. Start with
+/// `git incident init`, then `git incident declare "<title>"`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-incident",
+    bin_name = "git incident",
+    version,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Run as if started in DIR (also GIT_INCIDENT_DIR)
+    #[arg(short = 'C', global = true, value_name = "DIR", id = "chdir")]
+    dir: Option<PathBuf>,
+    /// Print one JSON document on stdout, for scripts
+    #[arg(long, global = true)]
+    json: bool,
+    /// Act as another responder
+    #[arg(long = "as", global = true, value_name = "\"NAME <EMAIL>\"")]
+    act_as: Option<String>,
+    /// When it happened, for a state change recorded late: RFC 3339, HH:MM
+    /// (today), or an age such as `15m ago`
+    #[arg(long, global = true, value_name = "TIME")]
+    at: Option<String>,
+    /// Say nothing on stderr but warnings and errors
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Never colour the output (also NO_COLOR)
+    #[arg(long, global = true)]
+    no_color: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::InitArgs),
+    Declare(declare::DeclareArgs),
+    Ack(ack::AckArgs),
+    Lead(lead::LeadArgs),
+    Sev(sev::SevArgs),
+    Note(note::NoteArgs),
+    Update(update::UpdateArgs),
+    Mitigate(mitigate::MitigateArgs),
+    Cleanup(cleanup::CleanupArgs),
+    Resolve(resolve::ResolveArgs),
+    Review(review::ReviewArgs),
+    Action(action::ActionArgs),
+    Close(close::CloseArgs),
+    Reopen(reopen::ReopenArgs),
+    Decline(decline::DeclineArgs),
+    Duplicate(duplicate::DuplicateArgs),
+    Cancel(cancel::CancelArgs),
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+    Validate(validate::ValidateArgs),
+    Runbook(runbook::RunbookArgs),
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let globals = GlobalArgs {
+        dir: cli.dir,
+        act_as: cli.act_as,
+        at: cli.at,
+        json: cli.json,
+        quiet: cli.quiet,
+        no_color: cli.no_color,
+    };
+    let ctx = Context::from_env(globals.clone());
+    let mut ui = Ui::new(
+        ctx.as_ref().map_or(!globals.no_color, |c| c.color),
+        globals.quiet,
+    );
+    let result = ctx.and_then(|ctx| dispatch(&ctx, &mut ui, cli.command));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            ui.error(&e);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError> {
+    match command {
+        Command::Init(args) => init::run(ctx, ui, &args),
+        Command::Declare(args) => declare::run(ctx, ui, args),
+        Command::Ack(args) => ack::run(ctx, ui, &args),
+        Command::Lead(args) => lead::run(ctx, ui, &args),
+        Command::Sev(args) => sev::run(ctx, ui, args),
+        Command::Note(args) => note::run(ctx, ui, args),
+        Command::Update(args) => update::run(ctx, ui, args),
+        Command::Mitigate(args) => mitigate::run(ctx, ui, args),
+        Command::Cleanup(args) => cleanup::run(ctx, ui, args),
+        Command::Resolve(args) => resolve::run(ctx, ui, args),
+        Command::Review(args) => review::run(ctx, ui, args),
+        Command::Action(args) => action::run(ctx, ui, args),
+        Command::Close(args) => close::run(ctx, ui, args),
+        Command::Reopen(args) => reopen::run(ctx, ui, args),
+        Command::Decline(args) => decline::run(ctx, ui, args),
+        Command::Duplicate(args) => duplicate::run(ctx, ui, args),
+        Command::Cancel(args) => cancel::run(ctx, ui, args),
+        Command::List(args) => list::run(ctx, ui, &args),
+        Command::Show(args) => show::run(ctx, ui, &args),
+        Command::Validate(args) => validate::run(ctx, ui, &args),
+        Command::Runbook(args) => runbook::run(ctx, ui, &args),
+    }?;
+    Ok(0)
+}
+
+/// `--force --why`: override a rule that would refuse the change; the
+/// override is recorded in the incident and in the commit.
+#[derive(Debug, Clone, clap::Args)]
+struct ForceArgs {
+    /// Override a rule that refuses this change (needs --why)
+    #[arg(long, requires = "why")]
+    force: bool,
+    /// Why the rule is overridden; kept in the incident and the commit
+    #[arg(long, requires = "force", value_name = "TEXT")]
+    why: Option<String>,
+}
+
+impl ForceArgs {
+    fn reason(&self) -> Option<String> {
+        self.force.then(|| self.why.clone()).flatten()
+    }
+}
+
+/// Applies one change and reports it: what happened on stderr, the id (or
+/// the id of what was created) on stdout, or one JSON document.
+fn apply_change(
+    ctx: &Context,
+    ui: &mut Ui,
+    id: &str,
+    change: &Change,
+    force: Option<String>,
+) -> Result<(), CliError> {
+    let ledger = ctx.ledger()?;
+    let id = ledger.parse_id(id)?;
+    let actor = ctx.actor(force)?;
+    let committed = ledger.apply(&id, change, &actor)?;
+    report(ctx, ui, &committed);
+    Ok(())
+}
+
+fn report(ctx: &Context, ui: &mut Ui, committed: &crate::ledger::Committed) {
+    let short = &committed.commit.to_string()[..8];
+    for rule in &committed.applied.overridden {
+        ui.warn(&format!("overrode: {rule}"));
+    }
+    ui.status(&format!(
+        "{}: {} ({short})",
+        committed.id, committed.applied.summary
+    ));
+    if ctx.json {
+        ui.json(&serde_json::json!({
+            "id": committed.id,
+            "change": committed.applied.verb,
+            "summary": committed.applied.summary,
+            "created": committed.applied.created,
+            "commit": committed.commit.to_string(),
+            "path": committed.path,
+            "overridden": committed.applied.overridden,
+            "incident": to_json(&committed.incident),
+        }));
+    } else {
+        ui.print(
+            committed
+                .applied
+                .created
+                .as_deref()
+                .unwrap_or(&committed.id),
+        );
+    }
+}
+
+/// Reads `@path` values from a file; anything else is the value itself.
+fn read_value(ctx: &Context, value: &str) -> Result<String, CliError> {
+    let Some(path) = value.strip_prefix('@') else {
+        return Ok(value.to_owned());
+    };
+    let full = ctx.dir.join(path);
+    std::fs::read_to_string(&full).map_err(|e| CliError::usage(format!("cannot read {path}: {e}")))
+}

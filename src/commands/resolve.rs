@@ -1,0 +1,27 @@
+use crate::context::Context;
+use crate::domain::Change;
+use crate::error::CliError;
+use crate::ui::Ui;
+
+use super::{ForceArgs, apply_change};
+
+/// Mark an incident resolved: service restored and stable
+///
+/// Monitor system health and confirm error rates are back to normal first.
+#[derive(Debug, clap::Args)]
+pub struct ResolveArgs {
+    /// The incident, such as INC-42
+    id: String,
+    /// How it was resolved
+    #[arg(long, value_name = "TEXT")]
+    summary: Option<String>,
+    #[command(flatten)]
+    force: ForceArgs,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: ResolveArgs) -> Result<(), CliError> {
+    let change = Change::Resolve {
+        summary: args.summary,
+    };
+    apply_change(ctx, ui, &args.id, &change, args.force.reason())
+}

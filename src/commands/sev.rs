@@ -1,0 +1,26 @@
+use crate::context::Context;
+use crate::domain::Change;
+use crate::error::CliError;
+use crate::ui::Ui;
+
+use super::apply_change;
+
+/// Change an incident's severity
+#[derive(Debug, clap::Args)]
+pub struct SevArgs {
+    /// The incident, such as INC-42
+    id: String,
+    /// The new severity, such as SEV-1
+    severity: String,
+    /// Why the severity changed; kept in the commit
+    #[arg(long, value_name = "TEXT")]
+    why: Option<String>,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: SevArgs) -> Result<(), CliError> {
+    let change = Change::Severity {
+        to: args.severity,
+        why: args.why,
+    };
+    apply_change(ctx, ui, &args.id, &change, None)
+}

@@ -1,0 +1,78 @@
+use std::path::PathBuf;
+
+use crate::context::Context;
+use crate::error::CliError;
+use crate::ledger::{LedgerError, parse_incident};
+use crate::ui::Ui;
+
+/// Check incident files against the schema and the rules
+///
+/// Checks every incident file of the ledger, or the files given. Prints one
+/// `file:line:col: message` line per problem and exits 1 when there is any:
+/// made for CI and pre-commit hooks.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Files to check (default: every incident file)
+    paths: Vec<PathBuf>,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliError> {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    if args.paths.is_empty() {
+        let ledger = ctx.ledger()?;
+        for stored in ledger.load_all()? {
+            checked += 1;
+            if let Err(e) = stored {
+                problems.push(describe(&e));
+            }
+        }
+    } else {
+        for path in &args.paths {
+            checked += 1;
+            let full = ctx.dir.join(path);
+            let result = std::fs::read(&full)
+                .map_err(LedgerError::io("cannot read", path))
+                .and_then(|bytes| {
+                    String::from_utf8(bytes).map_err(|_| LedgerError::Invalid {
+                        path: path.clone(),
+                        message: "the file is not valid UTF-8".into(),
+                    })
+                })
+                .and_then(|text| parse_incident(path, &text));
+            if let Err(e) = result {
+                problems.push(describe(&e));
+            }
+        }
+    }
+    if ctx.json {
+        ui.json(&serde_json::json!({ "checked": checked, "problems": problems }));
+    } else {
+        for problem in &problems {
+            ui.print(problem);
+        }
+    }
+    if problems.is_empty() {
+        ui.status(&format!("{checked} incident files checked, no problems."));
+        Ok(())
+    } else {
+        Err(CliError::refused(format!(
+            "{} of {checked} incident files have problems",
+            problems.len()
+        )))
+    }
+}
+
+/// `file:line:col: message`, or `file: message` where no position applies.
+fn describe(e: &LedgerError) -> String {
+    match e {
+        LedgerError::Parse(p) => p.to_string(),
+        LedgerError::ConflictMarkers { path, line } => {
+            format!(
+                "{}:{line}:1: unresolved merge conflict markers",
+                path.display()
+            )
+        }
+        other => other.to_string(),
+    }
+}

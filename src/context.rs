@@ -1,0 +1,182 @@
+//! The one place that reads the environment, the clock and the identity.
+//!
+//! Tests fix the clock with `GIT_INCIDENT_NOW` (RFC 3339), so commit ids in
+//! their snapshots are stable.
+
+use std::ffi::OsString;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, Local, Offset, SubsecRound as _, Utc};
+
+use crate::domain::when::{TimeError, parse_time};
+use crate::domain::{Actor, Identity};
+use crate::error::CliError;
+use crate::ledger::Ledger;
+
+/// Global options and what the environment says.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// `-C`, else `GIT_INCIDENT_DIR`, else the working directory.
+    pub dir: PathBuf,
+    pub now: DateTime<Utc>,
+    pub local: FixedOffset,
+    /// `--as`.
+    pub act_as: Option<String>,
+    /// `--at`.
+    pub at: Option<String>,
+    pub json: bool,
+    pub quiet: bool,
+    pub color: bool,
+    pub stdin_is_terminal: bool,
+    pub stdout_is_terminal: bool,
+    /// `GIT_INCIDENT_NOW` was set: runs are reproducible.
+    pub fixed_clock: bool,
+    env_author: (Option<String>, Option<String>),
+    pub editor: Option<String>,
+}
+
+/// The global options that reach the context.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalArgs {
+    pub dir: Option<PathBuf>,
+    pub act_as: Option<String>,
+    pub at: Option<String>,
+    pub json: bool,
+    pub quiet: bool,
+    pub no_color: bool,
+}
+
+fn env(name: &str) -> Option<String> {
+    #[allow(clippy::disallowed_methods)]
+    std::env::var_os(name)
+        .and_then(|v: OsString| v.into_string().ok())
+        .filter(|v| !v.is_empty())
+}
+
+impl Context {
+    /// Reads the environment once, at start-up.
+    pub fn from_env(args: GlobalArgs) -> Result<Self, CliError> {
+        #[allow(clippy::disallowed_methods)]
+        let cwd = std::env::current_dir()
+            .map_err(|e| CliError::usage(format!("cannot read the working directory: {e}")))?;
+        let dir = args
+            .dir
+            .or_else(|| env("GIT_INCIDENT_DIR").map(PathBuf::from))
+            .map_or(cwd.clone(), |d| cwd.join(d));
+        // Git records whole seconds; so does the ledger.
+        let (now, fixed_clock) = match env("GIT_INCIDENT_NOW") {
+            Some(text) => (
+                DateTime::parse_from_rfc3339(&text)
+                    .map_err(|e| CliError::usage(format!("GIT_INCIDENT_NOW=`{text}`: {e}")))?
+                    .with_timezone(&Utc),
+                true,
+            ),
+            #[allow(clippy::disallowed_methods)]
+            None => (Utc::now(), false),
+        };
+        let now = now.trunc_subsecs(0);
+        #[allow(clippy::disallowed_methods)]
+        let local = Local::now().offset().fix();
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let color = !args.no_color && env("NO_COLOR").is_none();
+        Ok(Self {
+            dir,
+            now,
+            local,
+            act_as: args.act_as,
+            at: args.at,
+            json: args.json,
+            quiet: args.quiet,
+            color,
+            stdin_is_terminal: std::io::stdin().is_terminal(),
+            stdout_is_terminal,
+            fixed_clock,
+            env_author: (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL")),
+            editor: env("VISUAL").or_else(|| env("EDITOR")),
+        })
+    }
+
+    /// The ledger at or above the chosen folder.
+    pub fn ledger(&self) -> Result<Ledger, CliError> {
+        Ok(Ledger::find(&self.dir)?)
+    }
+
+    /// Who acts: `--as`, else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else git's
+    /// `user.name`/`user.email`, as git itself decides.
+    pub fn identity(&self) -> Result<Identity, CliError> {
+        if let Some(who) = &self.act_as {
+            return Identity::parse(who).map_err(|e| CliError::usage(format!("--as: {e}")));
+        }
+        let config = git2::Repository::discover(&self.dir)
+            .and_then(|r| r.config())
+            .or_else(|_| git2::Config::open_default());
+        let from_config = |key: &str| {
+            config
+                .as_ref()
+                .ok()
+                .and_then(|c| c.get_string(key).ok())
+                .filter(|v| !v.trim().is_empty())
+        };
+        let name = self
+            .env_author
+            .0
+            .clone()
+            .or_else(|| from_config("user.name"));
+        let email = self
+            .env_author
+            .1
+            .clone()
+            .or_else(|| from_config("user.email"));
+        match (name, email) {
+            (Some(name), Some(email)) => Ok(Identity::new(&name, &email)),
+            _ => Err(CliError::usage("who are you? No identity is configured")
+                .with_hint("run `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`, or pass --as \"Name <email>\"")),
+        }
+    }
+
+    /// Reads a time as a responder types it.
+    pub fn parse_time(&self, what: &str, text: &str) -> Result<DateTime<Utc>, CliError> {
+        parse_time(text, self.now, self.local)
+            .map_err(|e| CliError::usage(format!("{what}: {e}")).with_hint(TimeError::HINT))
+    }
+
+    /// Who acts, when, and whether rules are overridden.
+    pub fn actor(&self, force: Option<String>) -> Result<Actor, CliError> {
+        let by = self.identity()?;
+        let at = match &self.at {
+            Some(text) => self.parse_time("--at", text)?,
+            None => self.now,
+        };
+        Ok(Actor {
+            by,
+            now: self.now,
+            at,
+            force,
+        })
+    }
+
+    /// A new ULID: the time in milliseconds, then 80 random bits (fixed by
+    /// the seed under a fixed clock, so tests are reproducible).
+    pub fn new_uid(&self, seed: &str) -> String {
+        let random = |salt: u64| -> u64 {
+            let mut h = if self.fixed_clock {
+                std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default(
+                )
+                .build_hasher()
+            } else {
+                std::collections::hash_map::RandomState::new().build_hasher()
+            };
+            (seed, salt, self.now.timestamp_nanos_opt()).hash(&mut h);
+            h.finish()
+        };
+        let millis = u128::try_from(self.now.timestamp_millis()).unwrap_or(0) & ((1 << 48) - 1);
+        let bits = (millis << 80) | (u128::from(random(1)) << 16) | u128::from(random(2) & 0xffff);
+        const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        (0..26)
+            .rev()
+            .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+            .collect()
+    }
+}

@@ -1,0 +1,25 @@
+//! The incident and its rules: what an incident is, how it may change, and why a
+//! change is refused.
+//!
+//! This layer is pure. It reads no clock, touches no file, no git object and no
+//! terminal: every time and identity it needs is handed in by the caller, so
+//! every rule can be unit-tested with fixed values.
+
+pub mod change;
+pub mod id;
+pub mod identity;
+pub mod incident;
+pub mod serde_time;
+
+pub mod when;
+
+pub use change::{
+    Actor, Applied, Change, ChangeError, Declaration, NewAction, NewMitigation, ReviewFields,
+    Settings,
+};
+pub use id::IncidentId;
+pub use identity::Identity;
+pub use incident::{
+    Action, ActionKind, Audience, Incident, Mitigation, MitigationKind, Note, Override, Review,
+    Status, Update,
+};

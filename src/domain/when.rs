@@ -1,0 +1,124 @@
+//! Times as responders type them: RFC 3339, `HH:MM` today, `15m ago`.
+//!
+//! Pure: the caller passes the current time and the local offset.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// Why a time could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a time I can read")]
+pub struct TimeError(pub String);
+
+impl TimeError {
+    pub const HINT: &'static str = "use RFC 3339 (2026-11-26T18:40:00Z), a date and time \
+(2026-11-26 18:40), HH:MM for today, or an age such as `15m ago` or `2h ago`";
+}
+
+/// Parses a point in time relative to `now`, reading local times in `local`.
+pub fn parse_time(
+    text: &str,
+    now: DateTime<Utc>,
+    local: FixedOffset,
+) -> Result<DateTime<Utc>, TimeError> {
+    let text = text.trim();
+    let err = || TimeError(text.to_owned());
+    if text == "now" {
+        return Ok(now);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let in_local = |naive: NaiveDateTime| {
+        local
+            .from_local_datetime(&naive)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return in_local(naive).ok_or_else(err);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return in_local(date.and_time(NaiveTime::MIN)).ok_or_else(err);
+    }
+    for format in ["%H:%M", "%H:%M:%S"] {
+        if let Ok(time) = NaiveTime::parse_from_str(text, format) {
+            let today = now.with_timezone(&local).date_naive();
+            return in_local(today.and_time(time)).ok_or_else(err);
+        }
+    }
+    let age = text.strip_suffix("ago").unwrap_or(text).trim();
+    let age = humantime::parse_duration(age).map_err(|_| err())?;
+    let age = chrono::Duration::from_std(age).map_err(|_| err())?;
+    now.checked_sub_signed(age).ok_or_else(err)
+}
+
+/// Parses a duration such as `30m`, `1h`, `7d`.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, TimeError> {
+    humantime::parse_duration(text.trim())
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .ok_or_else(|| TimeError(text.to_owned()))
+}
+
+/// Formats a duration for people: `2h 47m`, `3d 4h`, `45s`.
+pub fn human_duration(d: chrono::Duration) -> String {
+    let secs = d.num_seconds();
+    let sign = if secs < 0 { "-" } else { "" };
+    let secs = secs.unsigned_abs();
+    let (days, hours, minutes) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
+    let text = if days > 0 {
+        if hours > 0 {
+            format!("{days}d {hours}h")
+        } else {
+            format!("{days}d")
+        }
+    } else if hours > 0 {
+        if minutes > 0 {
+            format!("{hours}h {minutes}m")
+        } else {
+            format!("{hours}h")
+        }
+    } else if minutes > 0 {
+        format!("{minutes}m")
+    } else {
+        format!("{secs}s")
+    };
+    format!("{sign}{text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-26T18:52:11Z".parse().unwrap()
+    }
+
+    #[test]
+    fn reads_every_documented_form() {
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let cet = FixedOffset::east_opt(3600).unwrap();
+        let at = |s, tz| parse_time(s, now(), tz).unwrap().to_rfc3339();
+        assert_eq!(at("2026-11-26T18:40:00Z", utc), "2026-11-26T18:40:00+00:00");
+        assert_eq!(at("18:40", utc), "2026-11-26T18:40:00+00:00");
+        assert_eq!(at("18:40", cet), "2026-11-26T17:40:00+00:00");
+        assert_eq!(at("15m ago", utc), "2026-11-26T18:37:11+00:00");
+        assert_eq!(at("2h ago", utc), "2026-11-26T16:52:11+00:00");
+        assert_eq!(at("2026-11-25 09:00", utc), "2026-11-25T09:00:00+00:00");
+        assert!(parse_time("yesterday-ish", now(), utc).is_err());
+    }
+
+    #[test]
+    fn formats_durations_compactly() {
+        assert_eq!(human_duration(chrono::Duration::seconds(45)), "45s");
+        assert_eq!(human_duration(chrono::Duration::minutes(167)), "2h 47m");
+        assert_eq!(human_duration(chrono::Duration::hours(76)), "3d 4h");
+    }
+}

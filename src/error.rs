@@ -1,0 +1,126 @@
+//! The one error type at the edge: a message, where it happened, its causes,
+//! a hint, and the exit code (0 success, 1 refused by a rule or a check
+//! failed, 2 usage or unreadable input).
+
+use crate::domain::ChangeError;
+use crate::ledger::{LedgerError, ParseError};
+
+/// Exit code: a rule refused, or a check found problems.
+pub const REFUSED: u8 = 1;
+/// Exit code: bad usage or unreadable input.
+pub const USAGE: u8 = 2;
+
+/// An error as the user sees it.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub snippet: Option<ParseError>,
+    pub hint: Option<String>,
+    pub code: u8,
+}
+
+impl CliError {
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            snippet: None,
+            hint: None,
+            code,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(USAGE, message)
+    }
+
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::new(REFUSED, message)
+    }
+
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<ChangeError> for CliError {
+    fn from(e: ChangeError) -> Self {
+        let hint = e.hint();
+        Self {
+            message: e.to_string(),
+            snippet: None,
+            hint,
+            code: REFUSED,
+        }
+    }
+}
+
+impl From<LedgerError> for CliError {
+    fn from(e: LedgerError) -> Self {
+        let message = e.to_string();
+        let (code, hint): (u8, Option<String>) = match &e {
+            LedgerError::NotALedger(_) => (
+                USAGE,
+                Some("create one with `git incident init`, or point at one with -C <dir> or GIT_INCIDENT_DIR".into()),
+            ),
+            LedgerError::AlreadyALedger(_) => (
+                REFUSED,
+                Some("the ledger is ready: `git incident declare \"<title>\"` records an incident".into()),
+            ),
+            LedgerError::Parse(p) => {
+                return Self {
+                    message,
+                    snippet: Some(p.clone()),
+                    hint: Some("fix the file, then check it with `git incident validate`".into()),
+                    code: USAGE,
+                };
+            }
+            LedgerError::ConflictMarkers { path, .. } => (
+                USAGE,
+                Some(format!(
+                    "resolve the merge conflict in {} and commit it; `git incident validate` checks the result",
+                    path.display()
+                )),
+            ),
+            LedgerError::Invalid { .. } => (
+                USAGE,
+                Some("fix the file, then check it with `git incident validate`".into()),
+            ),
+            LedgerError::UnknownIncident { hint, .. } => (REFUSED, hint.clone()),
+            LedgerError::Uncommitted(path) => (
+                REFUSED,
+                Some(format!(
+                    "commit your edit first (`git commit {0}`) or discard it (`git restore --staged --worktree {0}`), then run this again",
+                    path.display()
+                )),
+            ),
+            LedgerError::DetachedHead => (
+                REFUSED,
+                Some("switch to the ledger's branch, for example `git switch main`".into()),
+            ),
+            LedgerError::Locked { .. } => (
+                REFUSED,
+                Some("another git-incident is still writing; try again when it is done".into()),
+            ),
+            LedgerError::IndexLocked(_) => (
+                REFUSED,
+                Some("another git command is running; if none is, a crashed one left the lock file behind: remove it".into()),
+            ),
+            LedgerError::Change(c) => (REFUSED, c.hint()),
+            LedgerError::Io { action, .. } if action.contains("read") || action.contains("open") => {
+                (USAGE, None)
+            }
+            LedgerError::Contended(_)
+            | LedgerError::Git(_)
+            | LedgerError::Io { .. }
+            | LedgerError::GitCommand { .. } => (REFUSED, None),
+        };
+        Self {
+            message,
+            snippet: None,
+            hint,
+            code,
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! `ledger.toml`: the ledger's settings.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::when::parse_duration;
+
+/// The ledger's settings (`ledger.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "git-incident ledger settings")]
+pub struct LedgerConfig {
+    /// The id prefix: `INC` gives INC-1, INC-2, …
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+    /// The runbook file, relative to ledger.toml.
+    #[serde(default = "default_runbook")]
+    pub runbook: String,
+    /// Known services; when empty, any service name is accepted.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Severities that need a review and follow-up actions before close.
+    #[serde(default = "default_review_required")]
+    pub review_required: Vec<String>,
+    /// How often stakeholders should hear from the responders, per severity
+    /// (`"SEV-1" = "30m"`).
+    #[serde(default)]
+    pub update_cadence: BTreeMap<String, String>,
+    /// Deadlines for undoing temporary mitigations.
+    #[serde(default)]
+    pub cleanup: CleanupPolicy,
+}
+
+/// How long a temporary mitigation may stay in place.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CleanupPolicy {
+    /// The default deadline, counted from when the incident was mitigated
+    /// (`"14d"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Deadlines per severity (`"SEV-1" = "7d"`).
+    #[serde(default)]
+    pub by_severity: BTreeMap<String, String>,
+}
+
+fn default_prefix() -> String {
+    "INC".to_owned()
+}
+
+fn default_runbook() -> String {
+    "runbook.toml".to_owned()
+}
+
+fn default_review_required() -> Vec<String> {
+    vec!["SEV-1".to_owned(), "SEV-2".to_owned()]
+}
+
+/// What `init` writes.
+pub const DEFAULT_LEDGER: &str = r#"#:schema schema/ledger.schema.json
+# Settings of this incident ledger. See `git incident --help`.
+
+# Incident ids are PREFIX-NUMBER: INC-1, INC-2, ...
+prefix = "INC"
+# The runbook that guided response follows.
+runbook = "runbook.toml"
+# Known services. While the list is empty, any service name is accepted.
+services = []
+# Severities that need a review and follow-up actions before `close`.
+review_required = ["SEV-1", "SEV-2"]
+
+# How often stakeholders should hear from you while an incident is open.
+[update_cadence]
+"SEV-1" = "30m"
+"SEV-2" = "1h"
+
+# How long a temporary mitigation may stay in place, counted from when the
+# incident was mitigated. `git incident cleanup --overdue` fails past it.
+[cleanup]
+deadline = "14d"
+
+[cleanup.by_severity]
+"SEV-1" = "7d"
+"SEV-2" = "7d"
+"#;
+
+impl LedgerConfig {
+    /// Problems a parser cannot see: bad prefixes, durations and severities.
+    pub fn problems(&self, severities: &[String]) -> Vec<String> {
+        let mut problems = Vec::new();
+        let prefix_ok = self.prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+            && self.prefix.chars().all(|c| c.is_ascii_alphanumeric());
+        if !prefix_ok {
+            problems.push(format!(
+                "prefix `{}` must be letters and digits, starting with a letter",
+                self.prefix
+            ));
+        }
+        let mut check = |what: &str, sev: Option<&String>, value: &String| {
+            if parse_duration(value).is_err() {
+                problems.push(format!(
+                    "{what} `{value}` is not a duration such as 30m, 1h, 7d"
+                ));
+            }
+            if let Some(sev) = sev
+                && !severities.contains(sev)
+            {
+                problems.push(format!("{what} names unknown severity `{sev}`"));
+            }
+        };
+        for (sev, value) in &self.update_cadence {
+            check("update_cadence", Some(sev), value);
+        }
+        if let Some(deadline) = &self.cleanup.deadline {
+            check("cleanup.deadline", None, deadline);
+        }
+        for (sev, value) in &self.cleanup.by_severity {
+            check("cleanup.by_severity", Some(sev), value);
+        }
+        for sev in &self.review_required {
+            if !severities.contains(sev) {
+                problems.push(format!("review_required names unknown severity `{sev}`"));
+            }
+        }
+        problems
+    }
+
+    /// The cleanup deadline for a severity, if the ledger sets one.
+    pub fn cleanup_deadline(&self, severity: &str) -> Option<chrono::Duration> {
+        self.cleanup
+            .by_severity
+            .get(severity)
+            .or(self.cleanup.deadline.as_ref())
+            .and_then(|d| parse_duration(d).ok())
+    }
+
+    /// How often updates are due for a severity, if the ledger sets it.
+    pub fn update_cadence(&self, severity: &str) -> Option<chrono::Duration> {
+        self.update_cadence
+            .get(severity)
+            .and_then(|d| parse_duration(d).ok())
+    }
+}

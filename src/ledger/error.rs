@@ -1,0 +1,102 @@
+//! What can go wrong in the ledger, with the paths and positions a user needs.
+
+use std::path::PathBuf;
+
+use crate::domain::ChangeError;
+
+/// A file that could not be read as what it should be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", path.display())]
+pub struct ParseError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The offending source line, for a snippet.
+    pub source_line: String,
+    /// How many characters the snippet should underline.
+    pub width: usize,
+}
+
+/// Errors of the ledger layer.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("no incident ledger here or in any parent folder of {}", .0.display())]
+    NotALedger(PathBuf),
+    #[error("{} is already an incident ledger", .0.display())]
+    AlreadyALedger(PathBuf),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("{}:{line}: unresolved merge conflict markers", path.display())]
+    ConflictMarkers { path: PathBuf, line: usize },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("no incident {id} in this ledger")]
+    UnknownIncident { id: String, hint: Option<String> },
+    #[error("{path} has changes that are not committed", path = .0.display())]
+    Uncommitted(PathBuf),
+    #[error("HEAD is detached; the ledger records incidents on a branch")]
+    DetachedHead,
+    #[error("the ledger is busy: another git-incident has held {} for {secs}s", path.display())]
+    Locked { path: PathBuf, secs: u64 },
+    #[error("the git index is locked: {}", .0.display())]
+    IndexLocked(PathBuf),
+    #[error("the branch moved under us {0} times in a row; try again")]
+    Contended(u32),
+    #[error(transparent)]
+    Change(#[from] ChangeError),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`git {command}` failed: {stderr}")]
+    GitCommand { command: String, stderr: String },
+}
+
+impl LedgerError {
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| LedgerError::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+/// Finds the line, column and source line of a byte offset.
+pub fn locate(src: &str, offset: usize) -> (usize, usize, String) {
+    let offset = offset.min(src.len());
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = src[line_start..offset].chars().count() + 1;
+    let source_line = src[line_start..].lines().next().unwrap_or("").to_owned();
+    (line, column, source_line)
+}
+
+impl ParseError {
+    /// Builds a parse error from a toml error and the text it was reading.
+    pub fn from_toml(path: PathBuf, src: &str, err: &toml::de::Error) -> Self {
+        let span = err.span().unwrap_or(0..0);
+        let (line, column, source_line) = locate(src, span.start);
+        let width = src
+            .get(span.clone())
+            .map_or(1, |s| s.lines().next().unwrap_or("").chars().count().max(1));
+        Self {
+            path,
+            line,
+            column,
+            message: err.message().trim().to_owned(),
+            source_line,
+            width,
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Commit messages: a subject naming the incident, an optional body, and
+//! trailers that plain `git log --grep` and `%(trailers)` can answer from.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use crate::domain::Applied;
+
+/// Trailer values are one line.
+fn one_line(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The message of a change to incident `id`.
+pub fn commit_message(id: &str, applied: &Applied) -> String {
+    let mut msg = format!("{id}: {}\n", one_line(&applied.summary));
+    if let Some(body) = &applied.body {
+        msg.push('\n');
+        msg.push_str(body.trim_end());
+        msg.push('\n');
+    }
+    msg.push('\n');
+    let _ = writeln!(msg, "Incident: {id}");
+    let _ = writeln!(msg, "Incident-Change: {}", applied.verb);
+    if let Some((from, to)) = &applied.from_to {
+        let _ = writeln!(msg, "From: {}", one_line(from));
+        let _ = writeln!(msg, "To: {}", one_line(to));
+    }
+    for (key, value) in &applied.trailers {
+        let _ = writeln!(msg, "{key}: {}", one_line(value));
+    }
+    msg
+}
+
+/// The message of the set-up commit.
+pub fn init_message(base: &Path) -> String {
+    let place = if base.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!(" in {}", base.display())
+    };
+    format!("Set up incident ledger{place}\n\nIncident-Change: init\n")
+}

@@ -1,0 +1,549 @@
+//! The ledger on disk: the only code that touches git2 and the files.
+//!
+//! It opens or creates a ledger, reads incidents, and applies one change as
+//! one atomic file write plus one commit that contains that file and nothing
+//! else. It never prompts and never prints.
+
+pub mod config;
+pub mod edit;
+pub mod error;
+pub mod git;
+mod message;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use git2::{ObjectType, Oid, Repository};
+
+use crate::domain::change::{Declaration, check_milestones};
+use crate::domain::{Actor, Applied, Change, Incident, IncidentId, Settings};
+use crate::runbook::{DEFAULT_RUNBOOK, Runbook};
+use crate::schema;
+
+pub use config::LedgerConfig;
+pub use error::{LedgerError, ParseError};
+pub use git::Author;
+
+/// The ledger's settings file, whose folder is the ledger's root.
+pub const LEDGER_FILE: &str = "ledger.toml";
+/// Where incident files live, one folder per year.
+pub const INCIDENTS_DIR: &str = "incidents";
+/// How long a command waits for another one holding the ledger lock.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+/// How often a commit is retried when a plain `git commit` moved the branch.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// An open ledger.
+pub struct Ledger {
+    root: PathBuf,
+    repo: Repository,
+    /// The ledger's folder relative to the repository's working tree.
+    base: PathBuf,
+    pub config: LedgerConfig,
+    pub runbook: Runbook,
+    /// The blob id of the runbook file, abbreviated.
+    pub runbook_version: String,
+}
+
+/// An incident as stored: its parsed value, its path and its text.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub incident: Incident,
+    /// Relative to the ledger's root, such as `incidents/2026/INC-42.toml`.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// A change that was committed.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub id: String,
+    pub path: PathBuf,
+    pub commit: Oid,
+    pub applied: Applied,
+    pub incident: Incident,
+}
+
+/// What `init` made.
+#[derive(Debug, Clone)]
+pub struct Initialized {
+    pub root: PathBuf,
+    pub commit: Oid,
+    pub created_repository: bool,
+}
+
+impl Ledger {
+    /// Finds the ledger in `start` or the nearest parent folder holding
+    /// `ledger.toml`.
+    pub fn find(start: &Path) -> Result<Self, LedgerError> {
+        let start = fs::canonicalize(start).map_err(LedgerError::io("cannot open", start))?;
+        let root = start
+            .ancestors()
+            .find(|dir| dir.join(LEDGER_FILE).is_file())
+            .ok_or_else(|| LedgerError::NotALedger(start.clone()))?
+            .to_path_buf();
+        Self::open(root)
+    }
+
+    fn open(root: PathBuf) -> Result<Self, LedgerError> {
+        let repo = Repository::discover(&root)?;
+        let workdir = repo
+            .workdir()
+            .ok_or_else(|| LedgerError::Invalid {
+                path: root.clone(),
+                message: "the ledger's repository is bare; use a clone with a working tree".into(),
+            })?
+            .to_path_buf();
+        let workdir =
+            fs::canonicalize(&workdir).map_err(LedgerError::io("cannot open", &workdir))?;
+        let base = root
+            .strip_prefix(&workdir)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        let config_path = root.join(LEDGER_FILE);
+        let config: LedgerConfig = read_toml(&root, Path::new(LEDGER_FILE))?;
+        let runbook_rel = PathBuf::from(&config.runbook);
+        let runbook_text = read_text(&root, &runbook_rel)?;
+        let runbook: Runbook = parse_toml(&runbook_rel, &runbook_text)?;
+        if let Some(problem) = runbook.problems().into_iter().next() {
+            return Err(LedgerError::Invalid {
+                path: runbook_rel,
+                message: problem,
+            });
+        }
+        if let Some(problem) = config
+            .problems(&runbook.severity_names())
+            .into_iter()
+            .next()
+        {
+            return Err(LedgerError::Invalid {
+                path: config_path
+                    .strip_prefix(&root)
+                    .unwrap_or(&config_path)
+                    .to_path_buf(),
+                message: problem,
+            });
+        }
+        let runbook_version = Oid::hash_object(ObjectType::Blob, runbook_text.as_bytes())?
+            .to_string()[..8]
+            .to_owned();
+        Ok(Self {
+            root,
+            repo,
+            base,
+            config,
+            runbook,
+            runbook_version,
+        })
+    }
+
+    /// Creates a ledger in `dir`, running `git init` first where `dir` is not
+    /// inside a repository, and commits the set-up as one commit.
+    pub fn init(dir: &Path, author: &Author) -> Result<Initialized, LedgerError> {
+        fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+        let root = fs::canonicalize(dir).map_err(LedgerError::io("cannot open", dir))?;
+        if root.join(LEDGER_FILE).exists() {
+            return Err(LedgerError::AlreadyALedger(root));
+        }
+        let created_repository = Repository::discover(&root).is_err();
+        if created_repository {
+            git::git_output(&root, &["init", "--quiet"])?;
+        }
+        let repo = Repository::discover(&root)?;
+        let workdir =
+            repo.workdir()
+                .map(Path::to_path_buf)
+                .ok_or_else(|| LedgerError::Invalid {
+                    path: root.clone(),
+                    message: "the repository is bare; a ledger needs a working tree".into(),
+                })?;
+        let workdir =
+            fs::canonicalize(&workdir).map_err(LedgerError::io("cannot open", &workdir))?;
+        let base = root
+            .strip_prefix(&workdir)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        let files: Vec<(PathBuf, Vec<u8>)> = vec![
+            (LEDGER_FILE.into(), config::DEFAULT_LEDGER.into()),
+            ("runbook.toml".into(), DEFAULT_RUNBOOK.into()),
+            (
+                ".gitattributes".into(),
+                b"# Incident files merge entry by entry (see `git incident --help`).\nincidents/**/*.toml merge=git-incident\n".to_vec(),
+            ),
+            (format!("{INCIDENTS_DIR}/.gitkeep").into(), Vec::new()),
+            ("schema/incident.schema.json".into(), schema::incident().into_bytes()),
+            ("schema/ledger.schema.json".into(), schema::ledger().into_bytes()),
+            ("schema/runbook.schema.json".into(), schema::runbook().into_bytes()),
+        ];
+        let _lock = git::lock(&repo, LOCK_WAIT)?;
+        let (branch, tip) = git::head_branch(&repo)?;
+        let in_repo: Vec<(PathBuf, Vec<u8>)> = files
+            .iter()
+            .map(|(p, b)| (base.join(p), b.clone()))
+            .collect();
+        let tree = git::tree_with_files(&repo, tip, &in_repo)?;
+        let message = message::init_message(&base);
+        let commit = git::commit_tree(&repo, &branch, tip, tree, &message, author)?
+            .ok_or(LedgerError::Contended(1))?;
+        for (path, bytes) in &files {
+            write_atomic(&root.join(path), bytes)?;
+        }
+        for (path, _) in &in_repo {
+            git::sync_index_entry(&repo, path)?;
+        }
+        Ok(Initialized {
+            root,
+            commit,
+            created_repository,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The settings that the domain's rules consult.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            severities: self.runbook.severity_names(),
+            services: self.config.services.clone(),
+            review_required: self.config.review_required.clone(),
+        }
+    }
+
+    /// Parses an id typed by a user, with the ledger's prefix for a bare number.
+    pub fn parse_id(&self, text: &str) -> Result<IncidentId, LedgerError> {
+        IncidentId::parse(text, &self.config.prefix).map_err(|e| LedgerError::UnknownIncident {
+            id: text.to_owned(),
+            hint: Some(e.to_string()),
+        })
+    }
+
+    /// The year folders, oldest first.
+    fn year_dirs(&self) -> Result<Vec<PathBuf>, LedgerError> {
+        let dir = self.root.join(INCIDENTS_DIR);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Ok(Vec::new());
+        };
+        let mut years: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| PathBuf::from(INCIDENTS_DIR).join(e.file_name()))
+            .collect();
+        years.sort();
+        Ok(years)
+    }
+
+    /// The path of an incident's file, relative to the ledger's root.
+    pub fn find_path(&self, id: &IncidentId) -> Result<PathBuf, LedgerError> {
+        let name = format!("{id}.toml");
+        for year in self.year_dirs()?.into_iter().rev() {
+            let path = year.join(&name);
+            if self.root.join(&path).is_file() {
+                return Ok(path);
+            }
+        }
+        Err(LedgerError::UnknownIncident {
+            id: id.to_string(),
+            hint: Some("`git incident list` shows the incidents in this ledger".into()),
+        })
+    }
+
+    /// Reads one incident from the working tree.
+    pub fn load(&self, id: &IncidentId) -> Result<Stored, LedgerError> {
+        let path = self.find_path(id)?;
+        let text = read_text(&self.root, &path)?;
+        let incident = parse_incident(&path, &text)?;
+        Ok(Stored {
+            incident,
+            path,
+            text,
+        })
+    }
+
+    /// The paths of every incident file, oldest year first.
+    pub fn incident_paths(&self) -> Result<Vec<PathBuf>, LedgerError> {
+        let mut paths = Vec::new();
+        for year in self.year_dirs()? {
+            let dir = self.root.join(&year);
+            let entries = fs::read_dir(&dir).map_err(LedgerError::io("cannot read", &dir))?;
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name();
+                if name.to_str().is_some_and(|n| n.ends_with(".toml")) {
+                    paths.push(year.join(name));
+                }
+            }
+        }
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// Reads every incident; a file that cannot be read is an error in its
+    /// place, so one bad file does not hide the others.
+    pub fn load_all(&self) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
+        let paths = self.incident_paths()?;
+        let root = self.root.as_path();
+        let read = |path: &PathBuf| -> Result<Stored, LedgerError> {
+            let text = read_text(root, path)?;
+            let incident = parse_incident(path, &text)?;
+            Ok(Stored {
+                incident,
+                path: path.clone(),
+                text,
+            })
+        };
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(8);
+        if paths.len() < 256 || workers < 2 {
+            return Ok(paths.iter().map(read).collect());
+        }
+        let chunk = paths.len().div_ceil(workers);
+        let results = std::thread::scope(|scope| {
+            let handles: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(read).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a reader thread does not panic"))
+                .collect()
+        });
+        Ok(results)
+    }
+
+    /// Declares a new incident under the next free id: one commit.
+    pub fn declare(
+        &self,
+        declaration: Declaration,
+        uid: String,
+        actor: &Actor,
+    ) -> Result<Committed, LedgerError> {
+        let _lock = git::lock(&self.repo, LOCK_WAIT)?;
+        let first_step = self.runbook.steps.first().map(|s| s.id.clone());
+        for _ in 0..MAX_ATTEMPTS {
+            let (branch, tip) = git::head_branch(&self.repo)?;
+            let number = self.next_number(tip)?;
+            let id = IncidentId::new(&self.config.prefix, number).to_string();
+            let (incident, applied) = declaration.clone().into_incident(
+                id.clone(),
+                uid.clone(),
+                Some(self.runbook_version.clone()),
+                first_step.clone(),
+                actor,
+                &self.settings(),
+            )?;
+            let year = incident.declared_at.format("%Y").to_string();
+            let path = PathBuf::from(INCIDENTS_DIR)
+                .join(year)
+                .join(format!("{id}.toml"));
+            let text = edit::render(None, &incident);
+            if let Some(committed) =
+                self.commit(&branch, tip, &path, &text, &incident, applied, actor)?
+            {
+                return Ok(committed);
+            }
+        }
+        Err(LedgerError::Contended(MAX_ATTEMPTS))
+    }
+
+    /// The next free incident number: one past the highest in HEAD or in the
+    /// working tree.
+    fn next_number(&self, tip: Option<Oid>) -> Result<u64, LedgerError> {
+        let prefix = format!("{}-", self.config.prefix);
+        let number = |name: &str| -> Option<u64> {
+            name.strip_suffix(".toml")?
+                .strip_prefix(&prefix)?
+                .parse()
+                .ok()
+        };
+        let mut max = 0;
+        for path in self.incident_paths()? {
+            if let Some(n) = path.file_name().and_then(|n| n.to_str()).and_then(number) {
+                max = max.max(n);
+            }
+        }
+        if let Some(tip) = tip {
+            let tree = self.repo.find_commit(tip)?.tree()?;
+            if let Ok(entry) = tree.get_path(&self.base.join(INCIDENTS_DIR)) {
+                let incidents = self.repo.find_tree(entry.id())?;
+                for year in incidents
+                    .iter()
+                    .filter(|e| e.kind() == Some(ObjectType::Tree))
+                {
+                    for file in self.repo.find_tree(year.id())?.iter() {
+                        if let Some(n) = file.name().ok().and_then(number) {
+                            max = max.max(n);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(max + 1)
+    }
+
+    /// Applies one change to one incident: one commit.
+    pub fn apply(
+        &self,
+        id: &IncidentId,
+        change: &Change,
+        actor: &Actor,
+    ) -> Result<Committed, LedgerError> {
+        let _lock = git::lock(&self.repo, LOCK_WAIT)?;
+        if let Change::Duplicate { of } = change {
+            let of = self.parse_id(of)?;
+            self.find_path(&of)?;
+        }
+        for _ in 0..MAX_ATTEMPTS {
+            let (branch, tip) = git::head_branch(&self.repo)?;
+            let path = self.find_path(id)?;
+            let repo_path = self.base.join(&path);
+            let bytes =
+                fs::read(self.root.join(&path)).map_err(LedgerError::io("cannot read", &path))?;
+            let committed = git::blob_at(&self.repo, tip, &repo_path)?;
+            let on_disk = Oid::hash_object(ObjectType::Blob, &bytes)?;
+            let staged = git::index_entry(&self.repo, &repo_path)?;
+            if committed != Some(on_disk) || staged != committed {
+                return Err(LedgerError::Uncommitted(path));
+            }
+            let text = String::from_utf8(bytes).map_err(|_| LedgerError::Invalid {
+                path: path.clone(),
+                message: "the file is not UTF-8".into(),
+            })?;
+            let mut incident = parse_incident(&path, &text)?;
+            let applied = change.apply(&mut incident, actor, &self.settings())?;
+            let new_text = edit::render(Some(&text), &incident);
+            if let Some(committed) =
+                self.commit(&branch, tip, &path, &new_text, &incident, applied, actor)?
+            {
+                return Ok(committed);
+            }
+        }
+        Err(LedgerError::Contended(MAX_ATTEMPTS))
+    }
+
+    /// Commits `text` at `path`, then writes the working file and its index
+    /// entry. Returns `None` when the branch moved and the caller must retry.
+    #[allow(clippy::too_many_arguments)]
+    fn commit(
+        &self,
+        branch: &str,
+        tip: Option<Oid>,
+        path: &Path,
+        text: &str,
+        incident: &Incident,
+        applied: Applied,
+        actor: &Actor,
+    ) -> Result<Option<Committed>, LedgerError> {
+        // What we write must read back: never commit a file the next command
+        // would refuse.
+        parse_incident(path, text)?;
+        let message = message::commit_message(&incident.id, &applied);
+        let author = Author {
+            name: actor.by.name.clone(),
+            email: actor.by.email.clone(),
+            time: actor.now.timestamp(),
+        };
+        let repo_path = self.base.join(path);
+        let change = git::OneFileCommit {
+            path: &repo_path,
+            bytes: text.as_bytes(),
+            message: &message,
+            author: &author,
+        };
+        let Some(commit) = git::commit_one_file(&self.repo, branch, tip, &change)? else {
+            return Ok(None);
+        };
+        write_atomic(&self.root.join(path), text.as_bytes())?;
+        git::sync_index_entry(&self.repo, &repo_path)?;
+        if let Some(workdir) = self.repo.workdir() {
+            git::auto_maintenance(workdir);
+        }
+        Ok(Some(Committed {
+            id: incident.id.clone(),
+            path: path.to_path_buf(),
+            commit,
+            applied,
+            incident: incident.clone(),
+        }))
+    }
+}
+
+fn read_text(root: &Path, path: &Path) -> Result<String, LedgerError> {
+    let bytes = fs::read(root.join(path)).map_err(LedgerError::io("cannot read", path))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, column, source_line) = error::locate(
+            &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+            usize::MAX,
+        );
+        LedgerError::Parse(ParseError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+            source_line,
+            width: 1,
+        })
+    })
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(root: &Path, path: &Path) -> Result<T, LedgerError> {
+    let text = read_text(root, path)?;
+    parse_toml(path, &text)
+}
+
+/// Parses a TOML file, refusing unresolved merge conflicts first.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, LedgerError> {
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line == "=======" {
+            return Err(LedgerError::ConflictMarkers {
+                path: path.to_path_buf(),
+                line: i + 1,
+            });
+        }
+    }
+    toml::from_str(text).map_err(|e| ParseError::from_toml(path.to_path_buf(), text, &e).into())
+}
+
+/// Parses an incident file and checks what the types cannot: the id matches
+/// the file name, the milestones are in order.
+pub fn parse_incident(path: &Path, text: &str) -> Result<Incident, LedgerError> {
+    let incident: Incident = parse_toml(path, text)?;
+    let invalid = |message: String| LedgerError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != incident.id {
+        return Err(invalid(format!(
+            "the file holds id `{}` but is named {stem}.toml",
+            incident.id
+        )));
+    }
+    check_milestones(&incident).map_err(|e| invalid(e.to_string()))?;
+    Ok(incident)
+}
+
+/// Writes a file atomically: a temporary file in the same folder, flushed,
+/// then renamed over the old one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        LedgerError::io("cannot write", path)(e)
+    })
+}

@@ -1,0 +1,117 @@
+//! All terminal output: primary output on stdout, status and errors on
+//! stderr, colour only on a terminal and never with `NO_COLOR` or
+//! `--no-color`.
+
+use std::io::Write;
+
+use anstream::{AutoStream, ColorChoice};
+use anstyle::{AnsiColor, Style};
+
+use crate::error::CliError;
+
+pub mod style {
+    use anstyle::{AnsiColor, Style};
+
+    pub const ERROR: Style = AnsiColor::Red.on_default().bold();
+    pub const WARN: Style = AnsiColor::Yellow.on_default().bold();
+    pub const HINT: Style = AnsiColor::Cyan.on_default().bold();
+    pub const OK: Style = AnsiColor::Green.on_default().bold();
+    pub const DIM: Style = Style::new().dimmed();
+    pub const BOLD: Style = Style::new().bold();
+    pub const ADDED: Style = AnsiColor::Green.on_default();
+    pub const REMOVED: Style = AnsiColor::Red.on_default();
+    pub const HEADER: Style = AnsiColor::Cyan.on_default();
+}
+
+/// The output streams of one invocation.
+pub struct Ui {
+    out: AutoStream<std::io::Stdout>,
+    err: AutoStream<std::io::Stderr>,
+    quiet: bool,
+    color: bool,
+}
+
+impl Ui {
+    pub fn new(color: bool, quiet: bool) -> Self {
+        let choice = if color {
+            ColorChoice::Auto
+        } else {
+            ColorChoice::Never
+        };
+        let out = AutoStream::new(std::io::stdout(), choice);
+        let err = AutoStream::new(std::io::stderr(), choice);
+        let color = !matches!(out.current_choice(), ColorChoice::Never);
+        Self {
+            out,
+            err,
+            quiet,
+            color,
+        }
+    }
+
+    /// Whether stdout shows colour: render functions skip styling otherwise.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// Primary output.
+    pub fn print(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+        if !text.ends_with('\n') && !text.is_empty() {
+            let _ = self.out.write_all(b"\n");
+        }
+        let _ = self.out.flush();
+    }
+
+    /// A JSON document on stdout.
+    pub fn json(&mut self, value: &serde_json::Value) {
+        let text = serde_json::to_string_pretty(value).expect("JSON values serialise");
+        self.print(&text);
+    }
+
+    /// What a command did, on stderr; silenced by `--quiet`.
+    pub fn status(&mut self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(self.err, "{text}");
+        }
+    }
+
+    /// A warning on stderr, even with `--quiet`.
+    pub fn warn(&mut self, text: &str) {
+        let s = style::WARN;
+        let _ = writeln!(self.err, "{s}warning:{s:#} {text}");
+    }
+
+    /// An error, with its location and hint.
+    pub fn error(&mut self, e: &CliError) {
+        let s = style::ERROR;
+        let _ = writeln!(self.err, "{s}error:{s:#} {}", e.message);
+        if let Some(p) = &e.snippet {
+            let number = p.line.to_string();
+            let pad = " ".repeat(number.len());
+            let dim = style::DIM;
+            let caret = AnsiColor::Red.on_default();
+            let _ = writeln!(self.err, "{dim}{pad} |{dim:#}");
+            let _ = writeln!(self.err, "{dim}{number} |{dim:#} {}", p.source_line);
+            let _ = writeln!(
+                self.err,
+                "{dim}{pad} |{dim:#} {}{caret}{}{caret:#}",
+                " ".repeat(p.column.saturating_sub(1)),
+                "^".repeat(p.width.max(1))
+            );
+        }
+        if let Some(hint) = &e.hint {
+            let h = style::HINT;
+            let _ = writeln!(self.err, "{h}hint:{h:#} {hint}");
+        }
+    }
+}
+
+/// Wraps `text` in `style` when colour is on.
+pub fn paint(color: bool, style: Style, text: &str) -> String {
+    if color {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_owned()
+    }
+}

@@ -1,0 +1,247 @@
+//! A hermetic test environment: a temporary home with its own git config, a
+//! fixed clock that advances one minute per command, and helpers that ask the
+//! real `git` what happened.
+
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use chrono::{DateTime, Duration, Utc};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_git-incident");
+pub const ADA: &str = "Ada Lovelace <ada@example.com>";
+pub const BOB: &str = "Bob Ng <bob@example.com>";
+
+/// One test's world: a home folder, a ledger folder, a clock.
+pub struct TestEnv {
+    _tmp: tempfile::TempDir,
+    pub home: PathBuf,
+    /// Where commands run (the ledger, once `init` made it).
+    pub dir: PathBuf,
+    now: Cell<DateTime<Utc>>,
+}
+
+/// What a command did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts success and returns stdout, trimmed.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self.stdout.trim()
+    }
+
+    /// Asserts the exit code.
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts that stderr contains `text`.
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+impl TestEnv {
+    /// An empty folder with a git identity configured and no ledger.
+    pub fn empty() -> Self {
+        let tmp = tempfile::tempdir().expect("a temp dir");
+        let home = tmp.path().join("home");
+        let dir = tmp.path().join("ledger");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n[init]\n\tdefaultBranch = main\n[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n",
+        )
+        .unwrap();
+        Self {
+            _tmp: tmp,
+            home,
+            dir,
+            now: Cell::new("2026-11-26T18:40:00Z".parse().unwrap()),
+        }
+    }
+
+    /// A ledger made by `git incident init`, with a first commit.
+    pub fn ledger() -> Self {
+        let env = Self::empty();
+        env.run(&["init"]).ok();
+        env
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.get()
+    }
+
+    /// Sets the clock for the next commands.
+    pub fn set_now(&self, rfc3339: &str) {
+        self.now.set(rfc3339.parse().expect("an RFC 3339 time"));
+    }
+
+    /// The command with the hermetic environment, not yet run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).current_dir(&self.dir);
+        self.hermetic(&mut cmd);
+        cmd.env("GIT_INCIDENT_NOW", self.now().to_rfc3339());
+        cmd
+    }
+
+    fn hermetic(&self, cmd: &mut Command) {
+        for var in [
+            "GIT_AUTHOR_NAME",
+            "GIT_AUTHOR_EMAIL",
+            "GIT_AUTHOR_DATE",
+            "GIT_COMMITTER_NAME",
+            "GIT_COMMITTER_EMAIL",
+            "GIT_COMMITTER_DATE",
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INCIDENT_DIR",
+            "VISUAL",
+            "EDITOR",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC")
+            .env("COLUMNS", "100")
+            .stdin(Stdio::null());
+    }
+
+    /// Runs `git-incident` with `args`, then advances the clock a minute.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("the binary runs");
+        self.now.set(self.now() + Duration::minutes(1));
+        run_of(&out)
+    }
+
+    /// Runs the real `git` in the ledger folder and returns its stdout.
+    #[track_caller]
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_run(args);
+        assert_eq!(out.code, 0, "git {args:?} failed: {}", out.stderr);
+        out.stdout
+    }
+
+    /// Runs the real `git`, whatever its exit code.
+    pub fn git_run(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new("git");
+        cmd.args(args).current_dir(&self.dir);
+        self.hermetic(&mut cmd);
+        cmd.env("GIT_AUTHOR_DATE", self.now().to_rfc3339())
+            .env("GIT_COMMITTER_DATE", self.now().to_rfc3339());
+        run_of(&cmd.output().expect("git runs"))
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// The files the HEAD commit changed.
+    pub fn head_files(&self) -> Vec<String> {
+        self.git(&["show", "--format=", "--name-only", "HEAD"])
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The HEAD commit's trailers as `Key: value` lines.
+    pub fn head_trailers(&self) -> String {
+        self.git(&["log", "-1", "--format=%(trailers)"])
+            .trim()
+            .to_owned()
+    }
+
+    pub fn head_subject(&self) -> String {
+        self.git(&["log", "-1", "--format=%s"]).trim().to_owned()
+    }
+
+    /// `git status --porcelain`.
+    pub fn status(&self) -> String {
+        self.git(&["status", "--porcelain"])
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// The incident file of `id`, relative to the ledger (`incidents/2026/INC-1.toml`).
+    pub fn incident_path(&self, id: &str) -> String {
+        let out = self.run(&["show", id, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+        v["path"].as_str().unwrap().to_owned()
+    }
+
+    /// `show --json` of an incident.
+    pub fn incident(&self, id: &str) -> serde_json::Value {
+        serde_json::from_str(self.run(&["show", id, "--json"]).ok()).unwrap()
+    }
+
+    /// Declares a SEV-2 incident and returns its id.
+    pub fn declare(&self, title: &str) -> String {
+        self.run(&["declare", title, "--sev", "SEV-2"])
+            .ok()
+            .to_owned()
+    }
+}
+
+fn run_of(out: &Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Where the fixtures live.
+pub fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}

@@ -1,0 +1,6 @@
+//! The integration tests: one binary, the real `git-incident` on real git
+//! repositories in temporary folders.
+
+mod harness;
+
+mod test_lifecycle;
