@@ -33,6 +33,8 @@ pub enum LedgerError {
     Invalid { path: PathBuf, message: String },
     #[error("no incident {id} in this ledger")]
     UnknownIncident { id: String, hint: Option<String> },
+    #[error("`{0}` is neither a revision nor a time in this ledger's history")]
+    UnknownRevision(String),
     #[error("{path} has changes that are not committed", path = .0.display())]
     Uncommitted(PathBuf),
     #[error("HEAD is detached; the ledger records incidents on a branch")]

@@ -313,6 +313,133 @@ impl Ledger {
         Ok(results)
     }
 
+    /// Resolves a point in history: a revision as git reads it (`HEAD~3`,
+    /// a commit id, a tag), else `time`, the last commit on the current
+    /// branch made at or before it.
+    pub fn resolve_point(
+        &self,
+        text: &str,
+        time: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Oid, LedgerError> {
+        if let Ok(object) = self.repo.revparse_single(text)
+            && let Ok(commit) = object.peel_to_commit()
+        {
+            return Ok(commit.id());
+        }
+        let Some(time) = time else {
+            return Err(LedgerError::UnknownRevision(text.to_owned()));
+        };
+        let mut walk = self.repo.revwalk()?;
+        walk.push_head()?;
+        walk.simplify_first_parent()?;
+        for oid in walk {
+            let oid = oid?;
+            if self.repo.find_commit(oid)?.time().seconds() <= time.timestamp() {
+                return Ok(oid);
+            }
+        }
+        Err(LedgerError::UnknownRevision(text.to_owned()))
+    }
+
+    /// The tree of the ledger's folder in `commit`, if it has one.
+    fn ledger_tree(&self, commit: Oid) -> Result<Option<git2::Tree<'_>>, LedgerError> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        if self.base.as_os_str().is_empty() {
+            return Ok(Some(tree));
+        }
+        match tree.get_path(&self.base) {
+            Ok(entry) => Ok(Some(self.repo.find_tree(entry.id())?)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Reads one incident as it was committed in `commit`.
+    pub fn load_at(&self, commit: Oid, id: &IncidentId) -> Result<Stored, LedgerError> {
+        let name = format!("{id}.toml");
+        let found = self
+            .incident_blobs_at(commit)?
+            .into_iter()
+            .find(|(path, _)| path.file_name().and_then(|n| n.to_str()) == Some(&name));
+        let Some((path, blob)) = found else {
+            return Err(LedgerError::UnknownIncident {
+                id: id.to_string(),
+                hint: Some(format!(
+                    "{id} did not exist yet at {}",
+                    &commit.to_string()[..8]
+                )),
+            });
+        };
+        self.read_blob(&path, blob)
+    }
+
+    /// Reads every incident as committed in `commit`.
+    pub fn load_all_at(
+        &self,
+        commit: Oid,
+    ) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
+        Ok(self
+            .incident_blobs_at(commit)?
+            .into_iter()
+            .map(|(path, blob)| self.read_blob(&path, blob))
+            .collect())
+    }
+
+    /// The incident files of `commit`: paths relative to the ledger's root
+    /// and their blob ids.
+    pub fn incident_blobs_at(&self, commit: Oid) -> Result<Vec<(PathBuf, Oid)>, LedgerError> {
+        let Some(tree) = self.ledger_tree(commit)? else {
+            return Ok(Vec::new());
+        };
+        let Some(entry) = tree.get_name(INCIDENTS_DIR) else {
+            return Ok(Vec::new());
+        };
+        let incidents = self.repo.find_tree(entry.id())?;
+        let mut found = Vec::new();
+        for year in incidents
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+        {
+            let year_name = year.name().unwrap_or_default().to_owned();
+            for file in self.repo.find_tree(year.id())?.iter() {
+                let Ok(name) = file.name() else { continue };
+                if name.ends_with(".toml") && file.kind() == Some(ObjectType::Blob) {
+                    found.push((
+                        PathBuf::from(INCIDENTS_DIR).join(&year_name).join(name),
+                        file.id(),
+                    ));
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// Reads a committed incident file.
+    pub fn read_blob(&self, path: &Path, blob: Oid) -> Result<Stored, LedgerError> {
+        let blob = self.repo.find_blob(blob)?;
+        let text =
+            String::from_utf8(blob.content().to_vec()).map_err(|_| LedgerError::Invalid {
+                path: path.to_path_buf(),
+                message: "the file is not valid UTF-8".into(),
+            })?;
+        let incident = parse_incident(path, &text)?;
+        Ok(Stored {
+            incident,
+            path: path.to_path_buf(),
+            text,
+        })
+    }
+
+    /// The repository, for the history readers of this module.
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The ledger's folder relative to the repository's working tree.
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
     /// Declares a new incident under the next free id: one commit.
     pub fn declare(
         &self,
