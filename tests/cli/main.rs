@@ -4,3 +4,4 @@
 mod harness;
 
 mod test_lifecycle;
+mod test_schema;
