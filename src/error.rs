@@ -88,6 +88,10 @@ impl From<LedgerError> for CliError {
                 Some("fix the file, then check it with `git incident validate`".into()),
             ),
             LedgerError::UnknownIncident { hint, .. } => (REFUSED, hint.clone()),
+            LedgerError::BadId(_) => (
+                USAGE,
+                Some("an incident id looks like INC-42 (or just 42)".into()),
+            ),
             LedgerError::UnknownRevision(_) => (
                 USAGE,
                 Some("give a commit, a branch, `HEAD~3`, or a time such as `2026-11-26 14:05` or `2h ago`".into()),

@@ -31,6 +31,8 @@ pub enum LedgerError {
     ConflictMarkers { path: PathBuf, line: usize },
     #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
+    #[error(transparent)]
+    BadId(#[from] crate::domain::id::IdError),
     #[error("no incident {id} in this ledger")]
     UnknownIncident { id: String, hint: Option<String> },
     #[error("`{0}` is neither a revision nor a time in this ledger's history")]

@@ -120,26 +120,35 @@ fn tree_with(
     builder.write()
 }
 
-/// Writes a tree of several files (for `init`), on top of `base`.
+/// Writes a tree of several files (for `init`), on top of `base`, through an
+/// in-memory index: no intermediate trees, and the user's index untouched.
 pub fn tree_with_files(
     repo: &Repository,
     base: Option<Oid>,
     files: &[(PathBuf, Vec<u8>)],
 ) -> Result<Oid, git2::Error> {
-    let mut tree = match base {
-        Some(commit) => Some(repo.find_commit(commit)?.tree()?.id()),
-        None => None,
-    };
+    let mut index = git2::Index::new()?;
+    if let Some(commit) = base {
+        index.read_tree(&repo.find_commit(commit)?.tree()?)?;
+    }
     for (path, bytes) in files {
-        let blob = repo.blob(bytes)?;
-        let parts: Vec<&str> = path_parts(path);
-        let current = tree.map(|t| repo.find_tree(t)).transpose()?;
-        tree = Some(tree_with(repo, current.as_ref(), &parts, blob)?);
+        let entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100_644,
+            uid: 0,
+            gid: 0,
+            file_size: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+            id: repo.blob(bytes)?,
+            flags: 0,
+            flags_extended: 0,
+            path: path.to_string_lossy().as_bytes().to_vec(),
+        };
+        index.add(&entry)?;
     }
-    match tree {
-        Some(tree) => Ok(tree),
-        None => repo.treebuilder(None)?.write(),
-    }
+    index.write_tree_to(repo)
 }
 
 fn path_parts(path: &Path) -> Vec<&str> {

@@ -214,10 +214,7 @@ impl Ledger {
 
     /// Parses an id typed by a user, with the ledger's prefix for a bare number.
     pub fn parse_id(&self, text: &str) -> Result<IncidentId, LedgerError> {
-        IncidentId::parse(text, &self.config.prefix).map_err(|e| LedgerError::UnknownIncident {
-            id: text.to_owned(),
-            hint: Some(e.to_string()),
-        })
+        IncidentId::parse(text, &self.config.prefix).map_err(LedgerError::BadId)
     }
 
     /// The year folders, oldest first.

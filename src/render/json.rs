@@ -20,6 +20,13 @@ fn convert(value: toml::Value) -> Json {
         toml::Value::Datetime(d) => Json::String(d.to_string()),
         toml::Value::Array(a) => Json::Array(a.into_iter().map(convert).collect()),
         toml::Value::Table(t) => {
+            // A datetime that went through `Value::try_from` arrives as
+            // serde's private one-key map.
+            if t.len() == 1
+                && let Some(toml::Value::String(s)) = t.get("$__toml_private_datetime")
+            {
+                return Json::String(s.clone());
+            }
             Json::Object(t.into_iter().map(|(k, v)| (k, convert(v))).collect())
         }
     }

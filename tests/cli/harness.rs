@@ -76,7 +76,7 @@ impl TestEnv {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             home.join(".gitconfig"),
-            "[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n[init]\n\tdefaultBranch = main\n[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n",
+            "[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n[init]\n\tdefaultBranch = main\n",
         )
         .unwrap();
         Self {
@@ -140,9 +140,14 @@ impl TestEnv {
 
     /// Runs `git-incident` with `args`, then advances the clock a minute.
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = self.command(args).output().expect("the binary runs");
+        let out = self.query(args);
         self.now.set(self.now() + Duration::minutes(1));
-        run_of(&out)
+        out
+    }
+
+    /// Runs `git-incident` without advancing the clock (for reading).
+    pub fn query(&self, args: &[&str]) -> Run {
+        run_of(&self.command(args).output().expect("the binary runs"))
     }
 
     /// Runs the real `git` in the ledger folder and returns its stdout.
@@ -215,14 +220,14 @@ impl TestEnv {
 
     /// The incident file of `id`, relative to the ledger (`incidents/2026/INC-1.toml`).
     pub fn incident_path(&self, id: &str) -> String {
-        let out = self.run(&["show", id, "--json"]);
+        let out = self.query(&["show", id, "--json"]);
         let v: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
         v["path"].as_str().unwrap().to_owned()
     }
 
     /// `show --json` of an incident.
     pub fn incident(&self, id: &str) -> serde_json::Value {
-        serde_json::from_str(self.run(&["show", id, "--json"]).ok()).unwrap()
+        serde_json::from_str(self.query(&["show", id, "--json"]).ok()).unwrap()
     }
 
     /// Declares a SEV-2 incident and returns its id.
@@ -244,4 +249,50 @@ fn run_of(out: &Output) -> Run {
 /// Where the fixtures live.
 pub fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+impl TestEnv {
+    /// Puts fixture `name` (under tests/fixtures) in place as INC-1 and
+    /// commits it with plain git, as a hand-made incident file would be.
+    pub fn install_fixture(&self, name: &str) -> String {
+        let text = std::fs::read_to_string(fixtures().join(name)).unwrap();
+        let rel = "incidents/2026/INC-1.toml";
+        self.write(rel, &text);
+        self.git(&["add", rel]);
+        self.git(&["commit", "-q", "-m", &format!("Add fixture {name}")]);
+        rel.to_owned()
+    }
+
+    /// Everything a refused command must leave alone: HEAD, the index and the
+    /// working tree (status and the incident files' bytes).
+    pub fn snapshot_state(&self) -> (String, String, Vec<(PathBuf, Vec<u8>)>) {
+        let mut files = Vec::new();
+        let incidents = self.path("incidents");
+        if incidents.exists() {
+            for year in std::fs::read_dir(&incidents).unwrap() {
+                let year = year.unwrap().path();
+                if year.is_dir() {
+                    for file in std::fs::read_dir(&year).unwrap() {
+                        let file = file.unwrap().path();
+                        files.push((file.clone(), std::fs::read(&file).unwrap()));
+                    }
+                }
+            }
+        }
+        files.sort();
+        let head = self.git_run(&["rev-parse", "HEAD"]).stdout;
+        (head, self.status(), files)
+    }
+
+    /// Runs a command that must be refused with `code`, and checks that it
+    /// changed nothing.
+    #[track_caller]
+    pub fn refused(&self, args: &[&str], code: i32, message: &str) -> Run {
+        let before = self.snapshot_state();
+        let run = self.run(args);
+        run.code(code).stderr_has(message);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_eq!(self.snapshot_state(), before, "{args:?} changed the ledger");
+        run
+    }
 }

@@ -37,7 +37,9 @@ fn to_json(value: toml::Value) -> Json {
         toml::Value::Boolean(b) => Json::Bool(b),
         toml::Value::Datetime(d) => Json::String(d.to_string()),
         toml::Value::Array(a) => Json::Array(a.into_iter().map(to_json).collect()),
-        toml::Value::Table(t) => Json::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
+        toml::Value::Table(t) => {
+            Json::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
     }
 }
 
@@ -92,7 +94,9 @@ fn every_example_validates_and_deserializes() {
                 .and_then(|i| check_milestones(&i).map_err(|e| e.to_string()));
             ("incident.schema.json", parsed)
         } else if name.starts_with("ledger") {
-            let parsed = toml::from_str::<LedgerConfig>(&text).map(|_| ()).map_err(|e| e.to_string());
+            let parsed = toml::from_str::<LedgerConfig>(&text)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
             ("ledger.schema.json", parsed)
         } else if name.starts_with("runbook") {
             let parsed = toml::from_str::<Runbook>(&text)
@@ -133,7 +137,11 @@ fn every_invalid_fixture_is_rejected_by_schema_and_types() {
 #[test]
 fn init_writes_the_same_schemas_into_the_ledger() {
     let env = crate::harness::TestEnv::ledger();
-    for name in ["incident.schema.json", "ledger.schema.json", "runbook.schema.json"] {
+    for name in [
+        "incident.schema.json",
+        "ledger.schema.json",
+        "runbook.schema.json",
+    ] {
         assert_eq!(
             env.read(&format!("schema/{name}")),
             std::fs::read_to_string(root().join("schema").join(name)).unwrap(),
