@@ -281,7 +281,8 @@ impl TestEnv {
         }
         files.sort();
         let head = self.git_run(&["rev-parse", "HEAD"]).stdout;
-        (head, self.status(), files)
+        let status = self.git_run(&["status", "--porcelain"]).stdout;
+        (head, status, files)
     }
 
     /// Runs a command that must be refused with `code`, and checks that it

@@ -4,4 +4,5 @@
 mod harness;
 
 mod test_lifecycle;
+mod test_refusals;
 mod test_schema;
