@@ -31,9 +31,6 @@ pub fn show(inc: &Incident, color: bool) -> String {
     if let Some(impact) = &inc.impact {
         let _ = writeln!(out, "  impact    {impact}");
     }
-    if let Some(step) = &inc.step {
-        let _ = writeln!(out, "  step      {step}");
-    }
     if let Some(resolution) = &inc.resolution {
         let _ = writeln!(out, "  resolved  {resolution}");
     }

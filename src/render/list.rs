@@ -20,7 +20,13 @@ pub fn table(incidents: &[&Incident], width: Option<u16>) -> String {
         }
     }
     table.set_header([
-        "ID", "SEV", "STATUS", "DECLARED", "LEAD", "SERVICES", "TITLE",
+        "ID",
+        "SEV",
+        "STATUS",
+        "DECLARED (UTC)",
+        "LEAD",
+        "SERVICES",
+        "TITLE",
     ]);
     for incident in incidents {
         table.add_row([
@@ -36,6 +42,9 @@ pub fn table(incidents: &[&Incident], width: Option<u16>) -> String {
             }),
             Cell::new(&incident.title),
         ]);
+    }
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
     }
     let mut text: String = table
         .lines()

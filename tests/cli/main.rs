@@ -6,3 +6,4 @@ mod harness;
 mod test_lifecycle;
 mod test_refusals;
 mod test_schema;
+mod test_snapshots;

@@ -332,3 +332,38 @@ fn eight_processes_add_two_hundred_notes_without_losing_one() {
     );
     assert!(env.status().is_empty(), "{}", env.status());
 }
+
+#[test]
+fn hand_written_comments_and_blank_lines_survive_every_later_command() {
+    let env = TestEnv::ledger();
+    env.declare("Queue backlog");
+    env.run(&["ack", "INC-1"]).ok();
+    env.run(&["note", "INC-1", "first finding"]).ok();
+    let path = "incidents/2026/INC-1.toml";
+    let text = env
+        .read(path)
+        .replace("title = ", "# Title agreed with support.\n\ntitle = ")
+        .replace(
+            "text = \"first finding\"",
+            "# see dashboard q-7\ntext = \"first finding\" # confirmed by Bob",
+        )
+        + "# end of file: written by hand\n";
+    env.write(path, &text);
+    env.git(&["commit", "-q", "-m", "hand edit", "--", path]);
+    env.run(&["note", "INC-1", "second finding"]).ok();
+    env.run(&["sev", "INC-1", "SEV-1"]).ok();
+    env.run(&["mitigate", "INC-1", "Scaled workers", "--kind", "scale"])
+        .ok();
+    env.run(&["resolve", "INC-1"]).ok();
+    let after = env.read(path);
+    for kept in [
+        "# Title agreed with support.\n\ntitle = ",
+        "# see dashboard q-7\ntext = \"first finding\" # confirmed by Bob\n",
+        "# end of file: written by hand",
+        "severity = \"SEV-1\"",
+        "text = \"second finding\"",
+    ] {
+        assert!(after.contains(kept), "lost {kept:?} in:\n{after}");
+    }
+    env.run(&["validate"]).ok();
+}
