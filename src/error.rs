@@ -14,7 +14,7 @@ pub const USAGE: u8 = 2;
 #[derive(Debug)]
 pub struct CliError {
     pub message: String,
-    pub snippet: Option<ParseError>,
+    pub snippet: Option<Box<ParseError>>,
     pub hint: Option<String>,
     pub code: u8,
 }

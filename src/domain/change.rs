@@ -257,7 +257,7 @@ impl Applied {
         }
     }
 
-    fn from_to(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+    fn changed(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
         self.from_to = Some((from.into(), to.into()));
         self
     }
@@ -516,7 +516,7 @@ impl Change {
                 }
                 inc.status = Status::Acknowledged;
                 inc.acknowledged_at = Some(at);
-                Ok(Applied::new("ack", "acknowledged").from_to("declared", "acknowledged"))
+                Ok(Applied::new("ack", "acknowledged").changed("declared", "acknowledged"))
             }
             Change::Lead(lead) => {
                 let lead = lead.to_string();
@@ -531,7 +531,7 @@ impl Change {
                     .lead
                     .replace(lead.clone())
                     .unwrap_or_else(|| "none".into());
-                Ok(Applied::new("lead", summary).from_to(from, lead))
+                Ok(Applied::new("lead", summary).changed(from, lead))
             }
             Change::Severity { to, why } => {
                 check_severity(to, settings)?;
@@ -543,7 +543,7 @@ impl Change {
                 }
                 let from = std::mem::replace(&mut inc.severity, to.clone());
                 Ok(Applied::new("sev", format!("severity {from} -> {to}"))
-                    .from_to(from, to.clone())
+                    .changed(from, to.clone())
                     .body(why.clone()))
             }
             Change::Note(text) => {
@@ -619,7 +619,7 @@ impl Change {
                 )
                 .trailer("Mitigation", mid.clone());
                 if matches!(inc.status, Status::Declared | Status::Acknowledged) {
-                    applied = applied.from_to(inc.status.as_str(), "mitigated");
+                    applied = applied.changed(inc.status.as_str(), "mitigated");
                     inc.status = Status::Mitigated;
                 }
                 if inc.mitigated_at.is_none() {
@@ -692,7 +692,7 @@ impl Change {
                     inc.resolution.clone_from(summary);
                 }
                 Ok(Applied::new("resolve", "resolved")
-                    .from_to(from.as_str(), "resolved")
+                    .changed(from.as_str(), "resolved")
                     .body(summary.clone()))
             }
             Change::Review(fields) => {
@@ -818,7 +818,7 @@ impl Change {
                 let from = inc.status;
                 inc.status = Status::Closed;
                 inc.closed_at = Some(at);
-                Ok(Applied::new("close", "closed").from_to(from.as_str(), "closed"))
+                Ok(Applied::new("close", "closed").changed(from.as_str(), "closed"))
             }
             Change::Reopen { why } => {
                 check_text("reason", why)?;
@@ -841,7 +841,7 @@ impl Change {
                     text: format!("Reopened: {why}"),
                 });
                 Ok(Applied::new("reopen", "reopened")
-                    .from_to(from.as_str(), "acknowledged")
+                    .changed(from.as_str(), "acknowledged")
                     .body(Some(why.clone())))
             }
             Change::Decline { why } | Change::Cancel { why } => {
@@ -856,7 +856,7 @@ impl Change {
                 inc.exit_reason = Some(why.clone());
                 inc.closed_at = Some(at);
                 Ok(Applied::new(verb, to.as_str())
-                    .from_to(from.as_str(), to.as_str())
+                    .changed(from.as_str(), to.as_str())
                     .body(Some(why.clone())))
             }
             Change::Duplicate { of } => {
@@ -870,7 +870,7 @@ impl Change {
                 inc.duplicate_of = Some(of.clone());
                 inc.closed_at = Some(at);
                 Ok(Applied::new("duplicate", format!("duplicate of {of}"))
-                    .from_to(from.as_str(), "duplicate")
+                    .changed(from.as_str(), "duplicate")
                     .trailer("Duplicate-Of", of.clone()))
             }
             Change::Step(step) => {
@@ -880,7 +880,7 @@ impl Change {
                     .unwrap_or_else(|| "none".into());
                 Ok(
                     Applied::new("step", format!("guided response at step {step}"))
-                        .from_to(from, step.clone()),
+                        .changed(from, step.clone()),
                 )
             }
         }

@@ -26,7 +26,7 @@ pub enum LedgerError {
     #[error("{} is already an incident ledger", .0.display())]
     AlreadyALedger(PathBuf),
     #[error(transparent)]
-    Parse(#[from] ParseError),
+    Parse(Box<ParseError>),
     #[error("{}:{line}: unresolved merge conflict markers", path.display())]
     ConflictMarkers { path: PathBuf, line: usize },
     #[error("{}: {message}", path.display())]
@@ -59,6 +59,12 @@ pub enum LedgerError {
     },
     #[error("`git {command}` failed: {stderr}")]
     GitCommand { command: String, stderr: String },
+}
+
+impl From<ParseError> for LedgerError {
+    fn from(e: ParseError) -> Self {
+        LedgerError::Parse(Box::new(e))
+    }
 }
 
 impl LedgerError {

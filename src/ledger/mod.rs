@@ -601,7 +601,7 @@ fn read_text(root: &Path, path: &Path) -> Result<String, LedgerError> {
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
             usize::MAX,
         );
-        LedgerError::Parse(ParseError {
+        LedgerError::from(ParseError {
             path: path.to_path_buf(),
             line,
             column,
