@@ -95,10 +95,9 @@ pub const MANIFEST: &str = ".git/bench-manifest.json";
 
 /// Progress on stderr; the harness prints its results on stdout.
 macro_rules! progress {
-    ($($arg:tt)*) => {{
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        eprintln!($($arg)*)
+    };
 }
 pub(crate) use progress;
 
