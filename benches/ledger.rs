@@ -93,8 +93,8 @@ fn parse_args(args: Vec<String>) -> Result<Options, String> {
             "--bench" => {}
             "--incidents" => o.params.incidents = number(&key, value(&key)?)?,
             "--changes" => {
-                o.params.changes = usize::try_from(number(&key, value(&key)?)?)
-                    .map_err(|e| e.to_string())?;
+                o.params.changes =
+                    usize::try_from(number(&key, value(&key)?)?).map_err(|e| e.to_string())?;
             }
             "--seed" => o.params.seed = number(&key, value(&key)?)?,
             "--runs" => {
@@ -414,7 +414,10 @@ fn pairs(m: &Manifest, now: &str) -> Vec<Pair> {
         },
         Pair {
             name: "log",
-            what: format!("history of one incident ({}, {} commits)", mid.id, mid.commits),
+            what: format!(
+                "history of one incident ({}, {} commits)",
+                mid.id, mid.commits
+            ),
             gi: Cmd::gi(&["log", &mid.id]),
             git: Cmd::exec(
                 "git",
@@ -532,7 +535,10 @@ fn checks(dir: &Path, m: &Manifest, head: &str) -> Result<Vec<(String, String)>,
     ));
     out.push((
         "cleanup --json entries".to_owned(),
-        verdict(array_len(&Cmd::gi(&["cleanup", "--json"])), m.pending_cleanups),
+        verdict(
+            array_len(&Cmd::gi(&["cleanup", "--json"])),
+            m.pending_cleanups,
+        ),
     ));
     // A change must touch only what it changes: a generated file the tool
     // re-renders differently shows up as removed lines.
@@ -644,7 +650,12 @@ fn bench(o: &Options, dir: &Path, m: &Manifest) -> Result<(), String> {
         .collect();
     let mut rows = Vec::new();
     for pair in &selected {
-        progress!("measuring {} ({} runs + {} warmup) …", pair.name, o.runs, o.warmup);
+        progress!(
+            "measuring {} ({} runs + {} warmup) …",
+            pair.name,
+            o.runs,
+            o.warmup
+        );
         let (gi, git) = measure(pair, dir, head, o.runs, o.warmup)?;
         rows.push((pair, gi, git));
     }
@@ -673,9 +684,7 @@ fn bench(o: &Options, dir: &Path, m: &Manifest) -> Result<(), String> {
     let mut results = Vec::new();
     for (pair, gi, git) in &rows {
         let ratio = match (gi.median(), git.median()) {
-            (Some(a), Some(b)) if b > Duration::ZERO => {
-                Some(a.as_secs_f64() / b.as_secs_f64())
-            }
+            (Some(a), Some(b)) if b > Duration::ZERO => Some(a.as_secs_f64() / b.as_secs_f64()),
             _ => None,
         };
         let ratio_text = ratio.map_or("–".to_owned(), |r| format!("{r:.2}x"));

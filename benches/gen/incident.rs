@@ -372,7 +372,9 @@ enum Verb {
 /// padded with notes and updates before `resolve` for more.
 fn plan(changes: usize, open: bool, rng: &mut Rng) -> Vec<Verb> {
     use Verb::*;
-    let core = [Ack, Lead, Note, Update, Mitigate, Note, Update, Resolve, Close];
+    let core = [
+        Ack, Lead, Note, Update, Mitigate, Note, Update, Resolve, Close,
+    ];
     let after_declare = changes.saturating_sub(1);
     let mut verbs: Vec<Verb> = if after_declare <= core.len() {
         core[..after_declare].to_vec()
@@ -465,9 +467,7 @@ pub fn simulate(
         .unwrap_or_else(|| "SEV-3".to_owned());
     let declarer = usize::try_from(rng.range(0, PEOPLE.len() as u64 - 1)).expect("small");
     let started_at = declared_at - i64::try_from(rng.range(0, 1800)).expect("small");
-    let impact = rng
-        .chance(70)
-        .then(|| (*rng.pick(&IMPACTS)).to_owned());
+    let impact = rng.chance(70).then(|| (*rng.pick(&IMPACTS)).to_owned());
     let mut inc = Incident {
         id: id.clone(),
         uid: ulid(

@@ -151,7 +151,10 @@ pub struct Template {
 }
 
 const FALLBACK: [(&str, &str); 4] = [
-    ("ledger.toml", "prefix = \"INC\"\nrunbook = \"runbook.toml\"\n"),
+    (
+        "ledger.toml",
+        "prefix = \"INC\"\nrunbook = \"runbook.toml\"\n",
+    ),
     (
         "runbook.toml",
         "name = \"Incident Response\"\n\n[[severities]]\nname = \"SEV-1\"\n\n\
@@ -306,7 +309,9 @@ fn settings_of(files: &[(String, Vec<u8>)]) -> Settings {
     };
     let mut severities = names("severities", "name");
     if severities.is_empty() {
-        severities = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"].map(String::from).to_vec();
+        severities = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+            .map(String::from)
+            .to_vec();
     }
     Settings {
         prefix,
@@ -341,7 +346,7 @@ struct Event {
 }
 
 fn data(w: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
-    write!(w, "data {}\n", bytes.len())?;
+    writeln!(w, "data {}", bytes.len())?;
     w.write_all(bytes)?;
     w.write_all(b"\n")
 }
@@ -433,7 +438,13 @@ pub fn generate(params: Params, dir: &Path, bin: &Path) -> Result<Manifest, Stri
         // dedups it: the next incident's chain starts afresh.
         w.write_all(b"blob\n").map_err(io)?;
         data(&mut w, format!("~{number}").as_bytes()).map_err(io)?;
-        for (seq, Version { at, by, message, .. }) in versions.into_iter().enumerate() {
+        for (
+            seq,
+            Version {
+                at, by, message, ..
+            },
+        ) in versions.into_iter().enumerate()
+        {
             events.push(Event {
                 at,
                 number: u32::try_from(number).expect("checked"),
@@ -462,7 +473,7 @@ pub fn generate(params: Params, dir: &Path, bin: &Path) -> Result<Manifest, Stri
     .map_err(io)?;
     data(&mut w, b"Set up incident ledger\n\nIncident-Change: init\n").map_err(io)?;
     for (path, bytes) in &template.files {
-        write!(w, "M 100644 inline {path}\n").map_err(io)?;
+        writeln!(w, "M 100644 inline {path}").map_err(io)?;
         data(&mut w, bytes).map_err(io)?;
     }
     w.write_all(b"\n").map_err(io)?;
@@ -486,9 +497,7 @@ pub fn generate(params: Params, dir: &Path, bin: &Path) -> Result<Manifest, Stri
     w.write_all(b"done\n").map_err(io)?;
     w.flush().map_err(io)?;
     drop(w);
-    let status = child
-        .wait()
-        .map_err(|e| format!("git fast-import: {e}"))?;
+    let status = child.wait().map_err(|e| format!("git fast-import: {e}"))?;
     if !status.success() {
         return Err(format!("git fast-import failed: {status}"));
     }

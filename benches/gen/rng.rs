@@ -8,10 +8,6 @@
 pub struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
     /// A generator for one stream (such as one incident), independent of the
     /// order in which streams are drawn.
     pub fn stream(seed: u64, stream: u64) -> Self {
@@ -58,4 +54,3 @@ pub fn ulid(millis: u64, rng: &mut Rng) -> String {
         })
         .collect()
 }
-

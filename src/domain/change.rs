@@ -943,3 +943,186 @@ fn pending_mitigation<'a>(inc: &'a Incident, given: &str) -> Result<&'a Mitigati
     }
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(t: &str) -> DateTime<Utc> {
+        t.parse().unwrap()
+    }
+
+    fn actor(t: &str, force: Option<&str>) -> Actor {
+        Actor {
+            by: Identity::new("Ada Lovelace", "ada@example.com"),
+            now: at(t),
+            at: at(t),
+            force: force.map(str::to_owned),
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            severities: ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+                .map(String::from)
+                .to_vec(),
+            services: Vec::new(),
+            review_required: vec!["SEV-1".into(), "SEV-2".into()],
+        }
+    }
+
+    fn declared(sev: &str) -> Incident {
+        Declaration {
+            title: "Checkout down".into(),
+            severity: sev.into(),
+            services: vec![],
+            impact: None,
+            lead: None,
+            started_at: Some(at("2026-11-26T18:00:00Z")),
+        }
+        .into_incident(
+            "INC-1".into(),
+            "U".into(),
+            None,
+            None,
+            &actor("2026-11-26T18:05:00Z", None),
+            &settings(),
+        )
+        .unwrap()
+        .0
+    }
+
+    fn apply(inc: &mut Incident, change: Change, t: &str) -> Result<Applied, ChangeError> {
+        change.apply(inc, &actor(t, None), &settings())
+    }
+
+    fn temporary() -> Change {
+        Change::Mitigate(NewMitigation {
+            kind: Some(MitigationKind::Flag),
+            action: "Disabled flag".into(),
+            temporary: true,
+            cleanup: Some("Re-enable".into()),
+            ..NewMitigation::default()
+        })
+    }
+
+    #[test]
+    fn the_first_mitigation_marks_the_incident_mitigated_once() {
+        let mut inc = declared("SEV-3");
+        apply(&mut inc, Change::Ack, "2026-11-26T18:06:00Z").unwrap();
+        let first = apply(&mut inc, temporary(), "2026-11-26T18:10:00Z").unwrap();
+        assert_eq!(first.created.as_deref(), Some("M1"));
+        assert_eq!(
+            first.from_to,
+            Some(("acknowledged".into(), "mitigated".into()))
+        );
+        let second = apply(&mut inc, temporary(), "2026-11-26T18:20:00Z").unwrap();
+        assert_eq!(second.created.as_deref(), Some("M2"));
+        assert_eq!(second.from_to, None);
+        assert_eq!(inc.mitigated_at, Some(at("2026-11-26T18:10:00Z")));
+        assert_eq!(inc.pending_mitigations().count(), 2);
+    }
+
+    #[test]
+    fn a_refused_change_leaves_the_incident_untouched() {
+        let mut inc = declared("SEV-3");
+        let before = inc.clone();
+        let err = apply(
+            &mut inc,
+            Change::Resolve { summary: None },
+            "2026-11-26T18:06:00Z",
+        );
+        assert!(matches!(err, Err(ChangeError::Refused { .. })));
+        assert_eq!(inc, before);
+    }
+
+    #[test]
+    fn close_names_every_rule_it_would_break_and_force_records_them() {
+        let mut inc = declared("SEV-2");
+        apply(&mut inc, Change::Ack, "2026-11-26T18:06:00Z").unwrap();
+        apply(&mut inc, temporary(), "2026-11-26T18:10:00Z").unwrap();
+        apply(
+            &mut inc,
+            Change::Resolve { summary: None },
+            "2026-11-26T18:30:00Z",
+        )
+        .unwrap();
+        let refused = apply(&mut inc, Change::Close, "2026-11-26T18:40:00Z").unwrap_err();
+        assert!(
+            refused.to_string().contains("M1 (Disabled flag)"),
+            "{refused}"
+        );
+        let forced = Change::Close
+            .apply(
+                &mut inc,
+                &actor("2026-11-26T18:40:00Z", Some("known risk")),
+                &settings(),
+            )
+            .unwrap();
+        assert_eq!(forced.overridden.len(), 3, "{:?}", forced.overridden);
+        assert_eq!(inc.overrides.len(), 3);
+        assert!(
+            inc.overrides
+                .iter()
+                .all(|o| o.why == "known risk" && o.change == "close")
+        );
+        assert_eq!(inc.status, Status::Closed);
+    }
+
+    #[test]
+    fn integrity_rules_cannot_be_forced() {
+        let mut inc = declared("SEV-3");
+        let early = Actor {
+            at: at("2026-11-26T17:00:00Z"),
+            ..actor("2026-11-26T18:10:00Z", Some("because"))
+        };
+        let err = Change::Ack
+            .apply(&mut inc, &early, &settings())
+            .unwrap_err();
+        assert!(matches!(err, ChangeError::Invalid { .. }), "{err}");
+        let err = Change::Severity {
+            to: "P1".into(),
+            why: None,
+        }
+        .apply(
+            &mut inc,
+            &actor("2026-11-26T18:10:00Z", Some("because")),
+            &settings(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ChangeError::Invalid { .. }), "{err}");
+    }
+
+    #[test]
+    fn reopen_goes_back_to_acknowledged_and_keeps_a_note_of_why() {
+        let mut inc = declared("SEV-4");
+        apply(
+            &mut inc,
+            Change::Cancel {
+                why: "mistake".into(),
+            },
+            "2026-11-26T18:06:00Z",
+        )
+        .unwrap();
+        assert!(apply(&mut inc, Change::Note("x".into()), "2026-11-26T18:07:00Z").is_err());
+        apply(
+            &mut inc,
+            Change::Reopen { why: "real".into() },
+            "2026-11-26T18:08:00Z",
+        )
+        .unwrap();
+        assert_eq!(inc.status, Status::Acknowledged);
+        assert_eq!(inc.closed_at, None);
+        assert_eq!(inc.exit_reason, None);
+        assert_eq!(inc.notes.last().unwrap().text, "Reopened: real");
+    }
+
+    #[test]
+    fn long_texts_get_a_short_subject_and_the_whole_text_in_the_body() {
+        let mut inc = declared("SEV-4");
+        let text = "line one\nline two";
+        let applied = apply(&mut inc, Change::Note(text.into()), "2026-11-26T18:06:00Z").unwrap();
+        assert_eq!(applied.summary, "note: line one...");
+        assert_eq!(applied.body.as_deref(), Some(text));
+    }
+}

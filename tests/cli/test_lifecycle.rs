@@ -367,3 +367,70 @@ fn hand_written_comments_and_blank_lines_survive_every_later_command() {
     }
     env.run(&["validate"]).ok();
 }
+
+#[test]
+fn git_auto_maintenance_packs_what_the_tool_writes() {
+    let env = TestEnv::ledger();
+    // Git's own maintenance decides what to do; this makes its loose-object
+    // task fire after ten loose objects, so the test does not depend on
+    // gc's sampling of one object folder.
+    env.git(&["config", "maintenance.loose-objects.enabled", "true"]);
+    env.git(&["config", "maintenance.loose-objects.auto", "10"]);
+    env.declare("Many changes");
+    env.run(&["ack", "INC-1"]).ok();
+    for n in 0..15 {
+        env.run(&["note", "INC-1", &format!("finding {n}")]).ok();
+    }
+    let counts = env.git(&["count-objects", "-v"]);
+    let packs: usize = counts
+        .lines()
+        .find_map(|l| l.strip_prefix("packs: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(packs >= 1, "no pack after 17 commits:\n{counts}");
+}
+
+#[test]
+fn commits_are_signed_where_the_user_configured_it() {
+    if std::process::Command::new("ssh-keygen")
+        .arg("-?")
+        .output()
+        .is_err()
+    {
+        eprintln!("ssh-keygen is not installed; signing is not exercised");
+        return;
+    }
+    let env = TestEnv::ledger();
+    let key = env.home.join("id_ed25519");
+    let made = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "ada@example.com",
+            "-f",
+        ])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let signers = env.home.join("allowed_signers");
+    std::fs::write(&signers, format!("ada@example.com {public}")).unwrap();
+    env.git(&["config", "gpg.format", "ssh"]);
+    env.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+    env.git(&[
+        "config",
+        "gpg.ssh.allowedSignersFile",
+        signers.to_str().unwrap(),
+    ]);
+    env.git(&["config", "commit.gpgsign", "true"]);
+    env.declare("Signed incident");
+    env.run(&["ack", "INC-1"]).ok();
+    assert_eq!(env.git(&["log", "-2", "--format=%G?"]), "G\nG\n");
+    assert!(env.status().is_empty());
+}
