@@ -306,6 +306,20 @@ pub fn sync_index_entry(repo: &Repository, path: &Path) -> Result<(), LedgerErro
     }
 }
 
+/// Waits briefly for a concurrent git to release `index.lock`, so that a
+/// change is refused before anything is written rather than half-done.
+pub fn wait_for_index(repo: &Repository) -> Result<(), LedgerError> {
+    let lock = repo.path().join("index.lock");
+    let started = Instant::now();
+    while lock.exists() {
+        if started.elapsed() > Duration::from_secs(2) {
+            return Err(LedgerError::IndexLocked(lock));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
 /// The id of the index entry at `path`, if any.
 pub fn index_entry(repo: &Repository, path: &Path) -> Result<Option<Oid>, LedgerError> {
     let index = repo.index()?;

@@ -570,6 +570,7 @@ impl Ledger {
             time: actor.now.timestamp(),
         };
         let repo_path = self.base.join(path);
+        git::wait_for_index(&self.repo)?;
         let change = git::OneFileCommit {
             path: &repo_path,
             bytes: text.as_bytes(),

@@ -341,3 +341,17 @@ fn an_unknown_mitigation_or_action_names_the_existing_ones() {
         "was already cleaned up",
     );
 }
+
+#[test]
+fn a_locked_git_index_is_refused_before_anything_is_written() {
+    let env = with("states/acknowledged.toml");
+    std::fs::write(env.path(".git/index.lock"), "").unwrap();
+    let run = env.run(&["note", "INC-1", "x"]);
+    run.code(1).stderr_has("the git index is locked");
+    std::fs::remove_file(env.path(".git/index.lock")).unwrap();
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%s"]).trim(),
+        "Add fixture states/acknowledged.toml"
+    );
+    assert!(env.status().is_empty());
+}
