@@ -7,12 +7,14 @@ mod action;
 mod cancel;
 mod cleanup;
 mod close;
+mod completions;
 mod declare;
 mod decline;
 mod duplicate;
 mod init;
 mod lead;
 mod list;
+mod man;
 mod mitigate;
 mod note;
 mod reopen;
@@ -95,6 +97,8 @@ enum Command {
     Show(show::ShowArgs),
     Validate(validate::ValidateArgs),
     Runbook(runbook::RunbookArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// Runs the command line and returns the exit code.
@@ -152,6 +156,8 @@ fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError
         Command::Show(args) => show::run(ctx, ui, &args),
         Command::Validate(args) => validate::run(ctx, ui, &args),
         Command::Runbook(args) => runbook::run(ctx, ui, &args),
+        Command::Completions(args) => completions::run(ctx, ui, &args),
+        Command::Man(args) => man::run(ctx, ui, &args),
     }?;
     Ok(0)
 }

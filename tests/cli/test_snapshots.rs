@@ -139,3 +139,17 @@ fn help() {
     insta::assert_snapshot!("help_mitigate", env.query(&["mitigate", "--help"]).ok());
     insta::assert_snapshot!("help_close", env.query(&["close", "--help"]).ok());
 }
+
+#[test]
+fn completions_and_manual() {
+    let env = TestEnv::empty();
+    let bash = env.query(&["completions", "bash"]);
+    assert!(bash.ok().contains("mitigate"), "{}", bash.stdout);
+    let man = env.query(&["man"]);
+    assert!(
+        man.ok().starts_with(".ie"),
+        "{}",
+        &man.stdout[..80.min(man.stdout.len())]
+    );
+    assert!(man.stdout.contains("git\\-incident"));
+}

@@ -1,0 +1,23 @@
+use clap::CommandFactory;
+
+use crate::context::Context;
+use crate::error::CliError;
+use crate::ui::Ui;
+
+use super::Cli;
+
+/// Print a shell completion script
+///
+/// For example: `git-incident completions bash > ~/.local/share/bash-completion/completions/git-incident`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    shell: clap_complete::Shell,
+}
+
+pub fn run(_ctx: &Context, ui: &mut Ui, args: &CompletionsArgs) -> Result<(), CliError> {
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "git-incident", &mut out);
+    ui.print(&String::from_utf8_lossy(&out));
+    Ok(())
+}
