@@ -426,3 +426,28 @@ fn commits_are_signed_where_the_user_configured_it() {
     assert_eq!(env.git(&["log", "-2", "--format=%G?"]), "G\nG\n");
     assert!(env.status().is_empty());
 }
+
+#[test]
+fn concurrent_declarations_get_distinct_ids() {
+    let env = TestEnv::ledger();
+    let workers: Vec<_> = (0..6)
+        .map(|w| {
+            let mut cmd = env.command(&["declare", &format!("Outage {w}")]);
+            std::thread::spawn(move || {
+                let out = cmd.output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                String::from_utf8(out.stdout).unwrap().trim().to_owned()
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, ["INC-1", "INC-2", "INC-3", "INC-4", "INC-5", "INC-6"]);
+    let list: serde_json::Value =
+        serde_json::from_str(env.query(&["list", "--json"]).ok()).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 6);
+}
