@@ -1,57 +1,125 @@
-//! The incident list.
+//! The incident list: one line per incident, newest first, fitted to the
+//! terminal by cutting the long columns (…) rather than wrapping them.
 
-use comfy_table::{Cell, ContentArrangement, Table, presets};
+use console::{measure_text_width, pad_str, truncate_str};
 
 use crate::domain::Incident;
 
 use super::name_of;
 
-/// A table, newest first, fitted to `width` columns when given.
+const HEADER: [&str; 7] = [
+    "ID",
+    "SEV",
+    "STATUS",
+    "DECLARED (UTC)",
+    "LEAD",
+    "SERVICES",
+    "TITLE",
+];
+const GAP: usize = 2;
+/// Columns that give way when the line is too long, in order, with the
+/// narrowest they get: services, lead, then the title.
+const SHRINK: [(usize, usize); 3] = [(5, 8), (4, 8), (6, 12)];
+
+/// A table, fitted to `width` columns when given.
 pub fn table(incidents: &[&Incident], width: Option<u16>) -> String {
-    let mut table = Table::new();
-    table.load_style(presets::NOTHING);
-    match width {
-        Some(width) => {
-            table.set_content_arrangement(ContentArrangement::Dynamic);
-            table.set_width(width);
-        }
-        None => {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
-    table.set_header([
-        "ID",
-        "SEV",
-        "STATUS",
-        "DECLARED (UTC)",
-        "LEAD",
-        "SERVICES",
-        "TITLE",
-    ]);
-    for incident in incidents {
-        table.add_row([
-            Cell::new(&incident.id),
-            Cell::new(&incident.severity),
-            Cell::new(incident.status.as_str()),
-            Cell::new(incident.declared_at.format("%Y-%m-%d %H:%M")),
-            Cell::new(incident.lead.as_deref().map_or("-", name_of)),
-            Cell::new(if incident.services.is_empty() {
-                "-".to_owned()
-            } else {
-                incident.services.join(", ")
-            }),
-            Cell::new(&incident.title),
-        ]);
-    }
-    for column in table.column_iter_mut() {
-        column.set_padding((0, 2));
-    }
-    let mut text: String = table
-        .lines()
-        .map(|line| line.trim_end().to_owned() + "\n")
-        .collect();
     if incidents.is_empty() {
-        text = "No incidents match.\n".to_owned();
+        return "No incidents match.\n".to_owned();
     }
-    text
+    let rows: Vec<[String; 7]> = incidents
+        .iter()
+        .map(|i| {
+            [
+                i.id.clone(),
+                i.severity.clone(),
+                i.status.as_str().to_owned(),
+                i.declared_at.format("%Y-%m-%d %H:%M").to_string(),
+                i.lead.as_deref().map_or("-", name_of).to_owned(),
+                if i.services.is_empty() {
+                    "-".to_owned()
+                } else {
+                    i.services.join(", ")
+                },
+                i.title.clone(),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = (0..7)
+        .map(|c| {
+            rows.iter()
+                .map(|r| measure_text_width(&r[c]))
+                .chain([HEADER[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    if let Some(limit) = width.map(usize::from) {
+        for (column, narrowest) in SHRINK {
+            let total: usize = widths.iter().sum::<usize>() + GAP * 6;
+            if total <= limit {
+                break;
+            }
+            let floor = narrowest.max(HEADER[column].len()).min(widths[column]);
+            widths[column] = widths[column].saturating_sub(total - limit).max(floor);
+        }
+    }
+    let mut out = String::new();
+    let header = HEADER.map(str::to_owned);
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, &w)| {
+                pad_str(
+                    &truncate_str(cell, w, "…"),
+                    w,
+                    console::Alignment::Left,
+                    None,
+                )
+                .into_owned()
+            })
+            .collect();
+        out.push_str(line.join(&" ".repeat(GAP)).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(id: &str, title: &str, services: &[&str]) -> Incident {
+        let text = format!(
+            "id = \"{id}\"\nuid = \"U\"\ntitle = \"{title}\"\nseverity = \"SEV-2\"\nstatus = \"declared\"\nservices = {services:?}\nstarted_at = 2026-11-26T18:40:00Z\ndeclared_at = 2026-11-26T18:40:00Z\ndeclared_by = \"A <a@b.c>\"\n"
+        );
+        toml::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn a_narrow_terminal_cuts_services_then_the_title_and_never_wraps() {
+        let a = incident(
+            "INC-1",
+            "Checkout API returning 502s for EU customers",
+            &["checkout-api", "payments"],
+        );
+        let text = table(&[&a], Some(70));
+        for line in text.lines() {
+            assert!(measure_text_width(line) <= 70, "{line:?} is too wide");
+        }
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.contains("checkou…"), "{text}");
+        assert!(text.contains("Checkout AP…"), "{text}");
+    }
+
+    #[test]
+    fn without_a_terminal_nothing_is_cut() {
+        let a = incident(
+            "INC-1",
+            "Checkout API returning 502s for EU customers",
+            &["checkout-api"],
+        );
+        let text = table(&[&a], None);
+        assert!(text.contains("Checkout API returning 502s for EU customers"));
+    }
 }
