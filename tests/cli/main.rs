@@ -3,4 +3,5 @@
 
 mod harness;
 
+mod test_cleanup;
 mod test_lifecycle;
