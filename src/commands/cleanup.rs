@@ -4,7 +4,7 @@ use crate::domain::{Change, Incident};
 use crate::error::{CliError, USAGE};
 use crate::ledger::{Ledger, LedgerError, Stored};
 use crate::render;
-use crate::render::cleanup::{View, plural};
+use crate::render::cleanup::{View, fit, plural};
 use crate::ui::Ui;
 
 use super::apply_change;
@@ -36,7 +36,7 @@ use super::apply_change;
 /// says why. Each is one commit. `close` is refused while an incident has
 /// pending temporary mitigations.
 #[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, after_long_help = EXAMPLES)]
 pub struct CleanupArgs {
     #[command(subcommand)]
     action: Option<CleanupCommand>,
@@ -50,6 +50,16 @@ pub struct CleanupArgs {
     #[arg(long, value_name = "REV|TIME")]
     since: Option<String>,
 }
+
+const EXAMPLES: &str = "\
+Examples:
+  git incident cleanup                   what is still in place, with the diffs
+  git incident cleanup INC-42            one incident's
+  git incident cleanup --overdue         in a nightly CI job: fails when one is late
+  git incident cleanup --since 7d        the weekly review
+  git incident cleanup --since v2.3      since a tag (any revision)
+  git incident cleanup done INC-42 M1 --note \"flag back at 100%\"
+  git incident cleanup keep INC-42 M2 --why \"40 pods is the new baseline\"";
 
 #[derive(Debug, clap::Subcommand)]
 enum CleanupCommand {
@@ -151,14 +161,13 @@ fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(
     } else if !shown.is_empty() {
         ui.print(&render::cleanup::listing(&shown, view));
         if !overdue {
-            ui.print(&format!("\n{}", render::cleanup::summary(&all, None)));
+            let summary = render::cleanup::summary(&all, None);
+            ui.print(&format!("\n{}", fit(&summary, view.width)));
         }
     } else if !overdue {
         let of = stored.first().filter(|_| id.is_some());
-        ui.print(&render::cleanup::summary(
-            &all,
-            of.map(|s| s.incident.id.as_str()),
-        ));
+        let summary = render::cleanup::summary(&all, of.map(|s| s.incident.id.as_str()));
+        ui.print(&fit(&summary, view.width));
     }
     if !overdue {
         return Ok(());

@@ -77,6 +77,13 @@ pub fn listing(pending: &[Pending<'_>], view: View) -> String {
     out
 }
 
+/// `text` wrapped at spaces to `width`.
+pub fn fit(text: &str, width: Option<usize>) -> String {
+    let mut out = String::new();
+    wrap_into(&mut out, "", "", text, width);
+    out
+}
+
 /// One line that sums the pending mitigations up; `of` names the one
 /// incident they were taken from, if so.
 pub fn summary(pending: &[Pending<'_>], of: Option<&str>) -> String {
@@ -273,7 +280,8 @@ fn wrap_into(out: &mut String, head: &str, indent: &str, text: &str, width: Opti
         };
         let mut current = String::new();
         for word in line.split(' ') {
-            let fits = current.chars().count() + 1 + word.chars().count() <= room;
+            let used = console::measure_text_width(&current);
+            let fits = used + 1 + console::measure_text_width(word) <= room;
             if !current.is_empty() && !fits {
                 let _ = writeln!(out, "{prefix}{}", current.trim_end());
                 prefix = indent.to_owned();
@@ -684,6 +692,22 @@ INC-2  SEV-3  resolved  Search latency above 2s
         let mut incidents = incidents();
         incidents[0].mitigations[1].after = Some(format!("replicas: 40 {}", "x".repeat(60)));
         let pending = cleanup::pending(&incidents, now(), policy);
+        // Colour codes take no room on the screen.
+        let coloured = listing(
+            &pending,
+            View {
+                color: true,
+                width: Some(60),
+            },
+        );
+        for line in coloured.lines() {
+            let plain = console::strip_ansi_codes(line);
+            let diff_line = plain.starts_with("      -") || plain.starts_with("      +");
+            assert!(
+                console::measure_text_width(line) <= 60 || diff_line,
+                "{line:?}"
+            );
+        }
         let text = listing(
             &pending,
             View {
@@ -691,10 +715,11 @@ INC-2  SEV-3  resolved  Search latency above 2s
                 width: Some(60),
             },
         );
-        for line in text.lines() {
-            let diff_line = line.starts_with("      -") || line.starts_with("      +");
-            assert!(line.chars().count() <= 60 || diff_line, "{line:?}");
-        }
+        assert_eq!(console::strip_ansi_codes(&coloured), text);
+        assert_eq!(
+            fit(&summary(&pending, None), Some(40)),
+            "4 temporary mitigations pending cleanup\nin 2 incidents; 2 overdue.\n"
+        );
         assert!(text.contains(&format!("      -replicas: 40 {}\n", "x".repeat(60))));
         // Continuation lines hang under the text they continue.
         assert!(text.contains(

@@ -604,3 +604,9 @@ fn close_is_refused_while_temporary_mitigations_are_pending() {
         "No temporary mitigations are pending cleanup."
     );
 }
+
+#[test]
+fn the_help_explains_listing_deadlines_since_done_and_keep() {
+    let env = TestEnv::empty();
+    insta::assert_snapshot!("cleanup_help", env.run(&["cleanup", "--help"]).ok());
+}
