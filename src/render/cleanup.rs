@@ -400,7 +400,7 @@ pub fn since(report: &Since<'_>, from: &Point, to: &Point, view: View) -> String
             &mut out,
             "Gone without a cleanup record (deleted, or edited by hand)",
             &report.vanished,
-            added_detail,
+            vanished_detail,
             width,
             view,
         );
@@ -454,6 +454,15 @@ fn added_detail(e: &Entry<'_>) -> String {
     };
     format!(
         "applied {} by {}; {state}",
+        time(m.applied_at),
+        name_of(&m.applied_by)
+    )
+}
+
+fn vanished_detail(e: &Entry<'_>) -> String {
+    let m = e.mitigation;
+    format!(
+        "applied {} by {}; pending then, not now",
         time(m.applied_at),
         name_of(&m.applied_by)
     )

@@ -610,3 +610,31 @@ fn the_help_explains_listing_deadlines_since_done_and_keep() {
     let env = TestEnv::empty();
     insta::assert_snapshot!("cleanup_help", env.run(&["cleanup", "--help"]).ok());
 }
+
+#[test]
+fn since_reports_a_measure_that_went_without_a_record() {
+    let env = sample();
+    let earlier = env.head();
+    // A hand edit makes INC-2's throttle permanent, bypassing `cleanup keep`.
+    let path = env.incident_path("INC-2");
+    let text = env
+        .read(&path)
+        .replacen("temporary = true", "temporary = false", 1);
+    env.write(&path, &text);
+    env.git(&["commit", "-qam", "INC-2: throttle is permanent now"]);
+
+    let text = env.run(&["cleanup", "--since", &earlier]).ok().to_owned();
+    assert!(
+        text.contains(
+            "Added: none\nCleaned up: none\nMade permanent: none\nGone without a cleanup record (deleted, or edited by hand) (1)\n  INC-2 M1  throttle  Rate limit of 100 rps on /search\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\n            applied 2026-11-26 18:47 UTC by Ada Lovelace; pending then, not now\n"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("Pending cleanup: 3 then, 2 now."), "{text}");
+}
