@@ -103,8 +103,8 @@ pub fn summary(pending: &[Pending<'_>], of: Option<&str>) -> String {
 }
 
 fn count_incidents(pending: &[Pending<'_>]) -> usize {
-    let mut ids: Vec<&str> = pending.iter().map(|p| p.incident.id.as_str()).collect();
-    ids.dedup();
+    let ids: std::collections::HashSet<&str> =
+        pending.iter().map(|p| p.incident.id.as_str()).collect();
     ids.len()
 }
 
