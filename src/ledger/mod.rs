@@ -89,19 +89,7 @@ impl Ledger {
 
     fn open(root: PathBuf) -> Result<Self, LedgerError> {
         let repo = Repository::discover(&root)?;
-        let workdir = repo
-            .workdir()
-            .ok_or_else(|| LedgerError::Invalid {
-                path: root.clone(),
-                message: "the ledger's repository is bare; use a clone with a working tree".into(),
-            })?
-            .to_path_buf();
-        let workdir =
-            fs::canonicalize(&workdir).map_err(LedgerError::io("cannot open", &workdir))?;
-        let base = root
-            .strip_prefix(&workdir)
-            .unwrap_or(Path::new(""))
-            .to_path_buf();
+        let base = base_in_workdir(&repo, &root)?;
         let config_path = root.join(LEDGER_FILE);
         let config: LedgerConfig = read_toml(&root, Path::new(LEDGER_FILE))?;
         let runbook_rel = PathBuf::from(&config.runbook);
@@ -152,19 +140,7 @@ impl Ledger {
             git::git_output(&root, &["init", "--quiet"])?;
         }
         let repo = Repository::discover(&root)?;
-        let workdir =
-            repo.workdir()
-                .map(Path::to_path_buf)
-                .ok_or_else(|| LedgerError::Invalid {
-                    path: root.clone(),
-                    message: "the repository is bare; a ledger needs a working tree".into(),
-                })?;
-        let workdir =
-            fs::canonicalize(&workdir).map_err(LedgerError::io("cannot open", &workdir))?;
-        let base = root
-            .strip_prefix(&workdir)
-            .unwrap_or(Path::new(""))
-            .to_path_buf();
+        let base = base_in_workdir(&repo, &root)?;
         let files: Vec<(PathBuf, Vec<u8>)> = vec![
             (LEDGER_FILE.into(), config::DEFAULT_LEDGER.into()),
             ("runbook.toml".into(), DEFAULT_RUNBOOK.into()),
@@ -594,6 +570,20 @@ impl Ledger {
             incident: incident.clone(),
         }))
     }
+}
+
+/// The ledger's folder relative to the repository's working tree; a bare
+/// repository has none, and cannot hold a ledger.
+fn base_in_workdir(repo: &Repository, root: &Path) -> Result<PathBuf, LedgerError> {
+    let workdir = repo.workdir().ok_or_else(|| LedgerError::Invalid {
+        path: root.to_path_buf(),
+        message: "the repository is bare; a ledger needs a clone with a working tree".into(),
+    })?;
+    let workdir = fs::canonicalize(workdir).map_err(LedgerError::io("cannot open", workdir))?;
+    Ok(root
+        .strip_prefix(&workdir)
+        .unwrap_or(Path::new(""))
+        .to_path_buf())
 }
 
 fn read_text(root: &Path, path: &Path) -> Result<String, LedgerError> {

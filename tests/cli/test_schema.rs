@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use git_incident::domain::Incident;
 use git_incident::domain::change::check_milestones;
 use git_incident::ledger::LedgerConfig;
+use git_incident::render::json::to_json;
 use git_incident::runbook::Runbook;
 use git_incident::schema;
 use serde_json::Value as Json;
@@ -27,22 +28,6 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// TOML as JSON, with datetimes as the strings a TOML language server
-/// validates.
-fn to_json(value: toml::Value) -> Json {
-    match value {
-        toml::Value::String(s) => Json::String(s),
-        toml::Value::Integer(i) => Json::from(i),
-        toml::Value::Float(f) => Json::from(f),
-        toml::Value::Boolean(b) => Json::Bool(b),
-        toml::Value::Datetime(d) => Json::String(d.to_string()),
-        toml::Value::Array(a) => Json::Array(a.into_iter().map(to_json).collect()),
-        toml::Value::Table(t) => {
-            Json::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect())
-        }
-    }
-}
-
 fn validator(name: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(root().join("schema").join(name)).unwrap();
     let schema: Json = serde_json::from_str(&text).unwrap();
@@ -55,7 +40,7 @@ fn validator(name: &str) -> jsonschema::Validator {
 fn schema_errors(validator: &jsonschema::Validator, text: &str) -> Vec<String> {
     let value: toml::Value = toml::from_str(text).unwrap();
     validator
-        .iter_errors(&to_json(value))
+        .iter_errors(&to_json(&value))
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect()
 }
