@@ -9,6 +9,7 @@ pub mod edit;
 pub mod error;
 pub mod git;
 mod message;
+pub mod timeline;
 
 use std::fs;
 use std::path::{Path, PathBuf};
