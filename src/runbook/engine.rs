@@ -177,6 +177,8 @@ pub struct Engine<'a> {
     journal: &'a mut dyn Journal,
     /// The incident being walked, for an interruption's message.
     current: Option<String>,
+    /// The walk goes on where an earlier one stopped.
+    resumed: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -192,6 +194,7 @@ impl<'a> Engine<'a> {
             prompter,
             journal,
             current: None,
+            resumed: false,
         }
     }
 
@@ -201,6 +204,7 @@ impl<'a> Engine<'a> {
         let incident = match existing {
             Some(incident) => {
                 self.current = Some(incident.id.clone());
+                self.resumed = true;
                 self.summary(&incident);
                 incident
             }
@@ -420,8 +424,10 @@ impl<'a> Engine<'a> {
     fn summary(&mut self, inc: &Incident) {
         let now = self.journal.now();
         let mut text = String::new();
-        let _ = writeln!(text, "{}  {}", inc.id, inc.title);
-        let lead = inc.lead.as_deref().map_or("no lead yet", name_of);
+        let lead = inc.lead.as_deref().map_or_else(
+            || "no lead yet".to_owned(),
+            |l| format!("lead {}", name_of(l)),
+        );
         let _ = writeln!(
             text,
             "  {} · {} · {} · declared {} ago",
@@ -437,13 +443,16 @@ impl<'a> Engine<'a> {
         );
         let _ = write!(
             text,
-            "  {} · {} pending cleanup · {} · {}",
+            "  {} ({} pending cleanup) · {} · {}",
             count(inc.mitigations.len(), "mitigation"),
             pending,
             count(inc.notes.len(), "note"),
             last_update
         );
-        self.say(Tone::Heading, &format!("Resuming {}", inc.id));
+        self.say(
+            Tone::Heading,
+            &format!("Resuming {}: {}", inc.id, inc.title),
+        );
         self.say(Tone::Text, &text);
         if let Some(version) = &inc.runbook
             && version != &self.policy.runbook_version
@@ -534,11 +543,11 @@ impl<'a> Engine<'a> {
         }
         let total = self.runbook.steps.len();
         let start = self.start(&inc);
-        if inc.step.is_some() {
+        if self.resumed {
             let title = &self.runbook.steps[start].title;
             self.say(
                 Tone::Text,
-                &format!("  Resuming at step {} of {total}: {title}", start + 1),
+                &format!("  Continuing at step {} of {total}: {title}", start + 1),
             );
         }
         for (i, step) in self.runbook.steps.iter().enumerate().skip(start) {
@@ -734,7 +743,7 @@ impl<'a> Engine<'a> {
                 "Go back",
             ]
             .map(str::to_owned);
-            let change = match self.select("What is it, then?", &items, Some(3))? {
+            let change = match self.select("What is it, then", &items, Some(3))? {
                 0 => Change::Decline {
                     why: self.input_required("Why is it not an incident?", None, "reason")?,
                 },
@@ -783,7 +792,7 @@ impl<'a> Engine<'a> {
         let mut items: Vec<String> = MITIGATIONS.iter().map(|(_, l)| (*l).to_owned()).collect();
         items.push("Nothing yet: go on to the investigation".to_owned());
         loop {
-            let i = self.select("How are you stopping the impact?", &items, None)?;
+            let i = self.select("How are you stopping the impact", &items, None)?;
             let Some((kind, _)) = MITIGATIONS.get(i) else {
                 self.say(
                     Tone::Text,
@@ -801,7 +810,7 @@ impl<'a> Engine<'a> {
     /// Asks for one mitigation of `kind` and records it.
     fn mitigation(&mut self, inc: &mut Incident, kind: MitigationKind) -> Result<(), EngineError> {
         loop {
-            let action = self.input_required("What exactly was done?", None, "mitigation")?;
+            let action = self.input_required("What exactly was done", None, "mitigation")?;
             let (temporary_default, plan) = cleanup_default(kind);
             let temporary = self.confirm(
                 "Is it temporary, to be undone later?",
@@ -815,11 +824,8 @@ impl<'a> Engine<'a> {
             };
             if temporary {
                 let plan = plan.filter(|_| temporary_default);
-                m.cleanup = Some(self.input_required(
-                    "How will it be cleaned up?",
-                    plan,
-                    "cleanup plan",
-                )?);
+                m.cleanup =
+                    Some(self.input_required("How will it be cleaned up", plan, "cleanup plan")?);
                 m.target = self.input_optional(
                     "What did it change (a flag, a config file, a deployment)? Empty to skip",
                     "target",
@@ -844,7 +850,7 @@ impl<'a> Engine<'a> {
                 Some(&sev),
             )?;
             if to != sev {
-                let why = self.input_optional("Why? (empty to skip)", "reason")?;
+                let why = self.input_optional("Why (empty to skip)", "reason")?;
                 self.record(inc, &Change::Severity { to, why })?;
             }
         }
@@ -882,14 +888,14 @@ impl<'a> Engine<'a> {
             "External: customers, status page".to_owned(),
         ];
         loop {
-            let audience = match self.select("Who is this update for?", &audiences, Some(0))? {
+            let audience = match self.select("Who is this update for", &audiences, Some(0))? {
                 0 => Audience::Internal,
                 _ => Audience::External,
             };
             let proposal = propose_update(inc, audience, cadence, self.journal.now());
             self.say(
                 Tone::Text,
-                &format!("  Proposed update:\n{}", indent(&proposal)),
+                &format!("  Proposed update:\n{}", indent(&indent(&proposal))),
             );
             let choices = [
                 "Post it as it is",
@@ -944,7 +950,7 @@ impl<'a> Engine<'a> {
             if !self.confirm(prompt, Some(inc.mitigations.is_empty()))? {
                 return Ok(Flow::Next);
             }
-            let i = self.select("What kind of measure?", &items, None)?;
+            let i = self.select("What kind of measure", &items, None)?;
             self.mitigation(inc, MITIGATIONS[i].0)?;
         }
     }
@@ -993,9 +999,9 @@ impl<'a> Engine<'a> {
                 "Keep it: make it permanent".to_owned(),
                 "Not yet: it stays in place for now".to_owned(),
             ];
-            match self.select(&format!("{}: is it cleaned up?", m.id), &items, Some(2))? {
+            match self.select(&format!("{}: cleaned up?", m.id), &items, Some(2))? {
                 0 => {
-                    let note = self.input_optional("How was it cleaned up? (optional)", "note")?;
+                    let note = self.input_optional("How was it cleaned up (optional)", "note")?;
                     self.record(
                         inc,
                         &Change::CleanupDone {
@@ -1030,7 +1036,7 @@ impl<'a> Engine<'a> {
                 self.say(Tone::Text, "  Keep monitoring.");
                 return Ok(Flow::Pause);
             }
-            let summary = self.input_optional("How was it resolved? (optional)", "summary")?;
+            let summary = self.input_optional("How was it resolved (optional)", "summary")?;
             if !self.record(inc, &Change::Resolve { summary })? {
                 return Ok(Flow::Pause);
             }
@@ -1099,7 +1105,7 @@ impl<'a> Engine<'a> {
         while let Some(text) =
             self.input_optional("Follow-up action (empty when done)", "action")?
         {
-            let kind = ACTION_KINDS[self.select("What does it improve?", &kinds, Some(0))?].0;
+            let kind = ACTION_KINDS[self.select("What does it improve", &kinds, Some(0))?].0;
             let owner = self.identity("Owner (Name <email>)", Some(&me))?;
             let due = self.due_date()?;
             self.record(

@@ -196,7 +196,7 @@ fn a_sev1_walk_from_declaration_to_close() {
         ("Post another update", Default),
         ("Record a further mitigation", Default),
         ("Recovery checklist", Checks(vec![0, 1, 2])),
-        ("M1: is it cleaned up", Pick(0)),
+        ("M1: cleaned up", Pick(0)),
         (
             "How was it cleaned up",
             text("Re-enabled at 10%, 50%, 100%"),
@@ -314,7 +314,7 @@ fn an_interrupted_walk_resumes_without_asking_a_step_twice() {
         ("Finding", Default),
         ("Record a further mitigation", No),
         ("Recovery checklist", Checks(vec![0, 1, 2])),
-        ("M1: is it cleaned up", Pick(0)),
+        ("M1: cleaned up", Pick(0)),
         ("How was it cleaned up", Default),
         ("Resolve INC-1", Yes),
         ("How was it resolved", Default),
@@ -352,7 +352,7 @@ fn close_is_not_offered_while_a_temporary_mitigation_is_pending() {
         ("Finding", Default),
         ("Record a further mitigation", No),
         ("Recovery checklist", Checks(vec![0, 1, 2])),
-        ("M1: is it cleaned up", Default),
+        ("M1: cleaned up", Default),
         ("Resolve INC-1", Yes),
         ("How was it resolved", Default),
         ("What happened", Default),
@@ -513,7 +513,7 @@ fn declining_ends_the_walk() {
     let mut script = declare_script();
     script.extend([
         ("Acknowledge", No),
-        ("What is it, then?", Pick(0)),
+        ("What is it, then", Pick(0)),
         ("Why is it not an incident?", text("A load test")),
     ]);
     let (result, log, _) = walk(&rb, None, &mut memory, script);

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{Actor, Change, Declaration, Identity, Incident};
 use crate::ledger::{Committed, Ledger};
+use crate::ui::prompt::hold_interrupts;
 
 use super::engine::{Journal, JournalError, Recorded, TimelineEntry};
 
@@ -56,12 +57,14 @@ fn recorded(committed: Committed) -> Recorded {
 impl Journal for LedgerJournal<'_> {
     fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError> {
         let uid = (self.new_uid)(&declaration.title);
+        let _hold = hold_interrupts();
         let committed = self.ledger.declare(declaration, uid, &self.actor())?;
         Ok(recorded(committed))
     }
 
     fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError> {
         let id = self.ledger.parse_id(id)?;
+        let _hold = hold_interrupts();
         let committed = self.ledger.apply(&id, change, &self.actor())?;
         Ok(recorded(committed))
     }

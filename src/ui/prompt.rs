@@ -7,11 +7,12 @@
 //! Ctrl-C.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
 
 use console::Term;
-use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::theme::{ColorfulTheme, Theme};
 
 use super::{paint, style};
 
@@ -142,17 +143,28 @@ impl<P: Prompter> Prompter for AcceptDefaults<P> {
 
 /// Set by the Ctrl-C handler; the next question reports `Interrupted`.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// A question reported the interruption: the walk is on its way out.
+static HANDLED: AtomicBool = AtomicBool::new(false);
 /// An editor runs in the foreground: Ctrl-C belongs to it.
 static IN_EDITOR: AtomicBool = AtomicBool::new(false);
+/// Changes being written right now; Ctrl-C waits for them.
+static WRITING: AtomicUsize = AtomicUsize::new(0);
 static HANDLER: Once = Once::new();
+
+/// How long the handler gives the current question to report Ctrl-C before
+/// it ends the process itself.
+const GRACE: Duration = Duration::from_millis(300);
 
 /// Installs the Ctrl-C handler once per process.
 ///
 /// dialoguer hides the cursor while a list is shown and leaves it hidden
 /// when interrupted: its maintainers leave signals to the application. The
-/// handler shows the cursor again and lets the current question return
-/// `Interrupted`, so the walk stops between two commits, never inside one. A
-/// second Ctrl-C while the first is still being handled exits at once.
+/// handler shows the cursor again. A question waiting for a key reports
+/// the interruption itself, and the walk returns through its callers. Where
+/// no question picks it up (a key press landing between two reads, a slow
+/// git), the handler ends the process after a short grace, unless a change
+/// is being written: then the walk stops at its next question, so a commit
+/// is never cut in half.
 fn install_interrupt_handler() {
     HANDLER.call_once(|| {
         let _ = ctrlc::set_handler(|| {
@@ -160,14 +172,37 @@ fn install_interrupt_handler() {
                 return;
             }
             let _ = Term::stderr().show_cursor();
-            if INTERRUPTED.swap(true, Ordering::SeqCst) {
-                // The first Ctrl-C was not picked up: the process is stuck
-                // outside a question, so leave now, as a shell user expects.
-                #[allow(clippy::exit)]
-                std::process::exit(130);
+            INTERRUPTED.store(true, Ordering::SeqCst);
+            std::thread::sleep(GRACE);
+            if HANDLED.load(Ordering::SeqCst) || WRITING.load(Ordering::SeqCst) > 0 {
+                return;
             }
+            let term = Term::stderr();
+            let _ = term.write_line("");
+            let _ = term.write_line(
+                "error: interrupted; every answer given so far is recorded\nhint: `git incident respond <ID>` resumes the walk",
+            );
+            let _ = term.show_cursor();
+            std::process::exit(130);
         });
     });
+}
+
+/// Holds Ctrl-C off while a change is being written; see
+/// [`hold_interrupts`].
+pub struct InterruptHold(());
+
+/// Ctrl-C will not end the process until the returned hold is dropped; the
+/// walk stops at its next question instead.
+pub fn hold_interrupts() -> InterruptHold {
+    WRITING.fetch_add(1, Ordering::SeqCst);
+    InterruptHold(())
+}
+
+impl Drop for InterruptHold {
+    fn drop(&mut self) {
+        WRITING.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The prompter of a real terminal, drawing on stderr.
@@ -188,7 +223,7 @@ impl DialoguerPrompter {
         let theme: Box<dyn Theme> = if color {
             Box::new(ColorfulTheme::default())
         } else {
-            Box::new(SimpleTheme)
+            Box::new(PlainTheme)
         };
         Self {
             term: Term::stderr(),
@@ -200,6 +235,7 @@ impl DialoguerPrompter {
 
     fn check(&self) -> Result<(), PromptError> {
         if INTERRUPTED.load(Ordering::SeqCst) {
+            HANDLED.store(true, Ordering::SeqCst);
             let _ = self.term.show_cursor();
             return Err(PromptError::Interrupted);
         }
@@ -212,6 +248,9 @@ impl DialoguerPrompter {
         let _ = self.term.show_cursor();
         if io.kind() == std::io::ErrorKind::Interrupted || INTERRUPTED.load(Ordering::SeqCst) {
             INTERRUPTED.store(true, Ordering::SeqCst);
+            HANDLED.store(true, Ordering::SeqCst);
+            // The prompt's line is left open; what follows starts on its own.
+            let _ = self.term.write_line("");
             PromptError::Interrupted
         } else {
             PromptError::Terminal(io.to_string())
@@ -264,12 +303,21 @@ impl Prompter for DialoguerPrompter {
         checked: &[bool],
     ) -> Result<Vec<usize>, PromptError> {
         self.check()?;
-        dialoguer::MultiSelect::with_theme(self.theme.as_ref())
-            .with_prompt(format!("{prompt} (space ticks, enter confirms)"))
+        self.show(Tone::Text, "  (space ticks an item, enter confirms)");
+        let picked = dialoguer::MultiSelect::with_theme(self.theme.as_ref())
+            .with_prompt(prompt)
             .items(items)
             .defaults(checked)
+            // A long checklist's items would wrap: report a count instead.
+            .report(false)
             .interact_on(&self.term)
-            .map_err(|e| self.fail(e))
+            .map_err(|e| self.fail(e))?;
+        let _ = self.term.write_line(&format!(
+            "{prompt}: {} of {} ticked",
+            picked.len(),
+            items.len()
+        ));
+        Ok(picked)
     }
 
     fn confirm(&mut self, prompt: &str, default: Option<bool>) -> Result<bool, PromptError> {
@@ -307,7 +355,9 @@ impl Prompter for DialoguerPrompter {
                 } else {
                     ""
                 };
-                let _ = self.term.write_line(&format!("{prompt}: {first}{more}"));
+                let _ = self
+                    .term
+                    .write_line(&format!("{prompt}{}{first}{more}", separator(prompt)));
                 Ok(answer)
             }
             Err(e) => {
@@ -319,6 +369,55 @@ impl Prompter for DialoguerPrompter {
                 self.input(prompt, Some(initial.trim()))
             }
         }
+    }
+}
+
+/// dialoguer's plain theme, but a question keeps its question mark alone:
+/// `What happened? ...`, not `What happened?: ...`.
+struct PlainTheme;
+
+fn separator(prompt: &str) -> &'static str {
+    if prompt.ends_with('?') { " " } else { ": " }
+}
+
+impl Theme for PlainTheme {
+    fn format_prompt(&self, f: &mut dyn std::fmt::Write, prompt: &str) -> std::fmt::Result {
+        write!(f, "{prompt}{}", separator(prompt).trim_end())
+    }
+
+    fn format_input_prompt(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        prompt: &str,
+        default: Option<&str>,
+    ) -> std::fmt::Result {
+        match default {
+            Some(default) => write!(f, "{prompt} [{default}]: "),
+            None => write!(f, "{prompt}{}", separator(prompt)),
+        }
+    }
+
+    fn format_input_prompt_selection(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        prompt: &str,
+        sel: &str,
+    ) -> std::fmt::Result {
+        write!(f, "{prompt}{}{sel}", separator(prompt))
+    }
+
+    fn format_multi_select_prompt_selection(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        prompt: &str,
+        selections: &[&str],
+    ) -> std::fmt::Result {
+        let picked = if selections.is_empty() {
+            "(none)".to_owned()
+        } else {
+            selections.join(", ")
+        };
+        write!(f, "{prompt}{}{picked}", separator(prompt))
     }
 }
 
