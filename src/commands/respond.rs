@@ -15,15 +15,19 @@ const NON_INTERACTIVE: &str =
 /// Guided response: walk the runbook step by step
 ///
 /// Without an ID, declares a new incident (title, severity, services, impact,
-/// start time); then walks the runbook (`git incident runbook` shows it):
-/// acknowledge, lead, stabilize, investigate, communicate, mitigate, recover,
-/// review, prevention and close. Every answer is committed the moment it is
-/// given, like the single commands do, so Ctrl-C loses nothing; `respond ID`
-/// resumes at the incident's current step after a short summary.
+/// start time), then walks the ledger's runbook (`git incident runbook`
+/// prints it; runbook.toml sets its steps, checklists and questions):
+/// acknowledge, assign a lead, stabilize, investigate, communicate,
+/// mitigate, recover, review, prevention and close. With an ID, it shows
+/// where the incident stands and resumes at its current step.
 ///
-/// It needs a terminal. Scripts use the single commands instead: declare,
-/// ack, lead, mitigate, note, update, cleanup done, resolve, review, action
-/// and close. Long answers open $VISUAL or $EDITOR.
+/// Every answer is committed the moment it is given, one commit each, as the
+/// single commands do, so Ctrl-C loses nothing. Long answers open $VISUAL or
+/// $EDITOR.
+///
+/// It needs a terminal on stdin and stdout. Scripts use the single commands
+/// instead: declare, ack, lead, mitigate, note, update, cleanup done,
+/// resolve, review, action and close.
 #[derive(Debug, clap::Args)]
 pub struct RespondArgs {
     /// The incident to resume, such as INC-42; without it, declare a new one

@@ -139,15 +139,15 @@ fn cleanup_default(kind: MitigationKind) -> (bool, Option<&'static str>) {
     match kind {
         MitigationKind::Flag => (
             true,
-            Some("Re-enable the feature gradually (10%, 50%, 100%) while watching error rates"),
+            Some("Re-enable gradually (10%, 50%, 100%), watching error rates"),
         ),
         MitigationKind::Scale => (
             true,
-            Some("Scale back to normal capacity once load is back to normal"),
+            Some("Scale back to normal capacity once load is normal"),
         ),
         MitigationKind::Throttle => (
             true,
-            Some("Lift the throttle gradually while watching the error rate"),
+            Some("Lift the throttle gradually, watching error rates"),
         ),
         MitigationKind::Rollback => (false, Some("Deploy the fixed version")),
         MitigationKind::Restart | MitigationKind::Other => (false, None),
@@ -824,8 +824,7 @@ impl<'a> Engine<'a> {
             };
             if temporary {
                 let plan = plan.filter(|_| temporary_default);
-                m.cleanup =
-                    Some(self.input_required("How will it be cleaned up", plan, "cleanup plan")?);
+                m.cleanup = Some(self.input_required("Cleanup plan", plan, "cleanup plan")?);
                 m.target = self.input_optional(
                     "What did it change (a flag, a config file, a deployment)? Empty to skip",
                     "target",
@@ -964,10 +963,7 @@ impl<'a> Engine<'a> {
         if !pending.is_empty() {
             self.say(
                 Tone::Text,
-                &format!(
-                    "  {} temporary measure(s) to clean up, one by one:",
-                    pending.len()
-                ),
+                "  Temporary measures still in place, to clean up one by one:",
             );
         }
         for mid in pending {
@@ -979,7 +975,7 @@ impl<'a> Engine<'a> {
                 let _ = write!(text, "\n    cleanup plan: {plan}");
             }
             if let Some(target) = &m.target {
-                let _ = write!(text, "\n    {target}:");
+                let _ = write!(text, "\n    the cleanup changes {target}:");
                 if let Some(after) = &m.after {
                     let _ = write!(text, "\n    - {after}");
                 }

@@ -170,7 +170,7 @@ fn stabilize_script() -> Vec<(&'static str, Answer)> {
             text("Disabled flag new-checkout-flow"),
         ),
         ("temporary", Default),
-        ("How will it be cleaned up", Default),
+        ("Cleanup plan", Default),
         ("What did it change", text("flags/checkout.toml")),
         ("stable state", text("new-checkout-flow = true")),
         ("temporary state", text("new-checkout-flow = false")),
@@ -612,5 +612,50 @@ fn walks_against_a_real_ledger_one_commit_per_answer() {
             "lead Ada Lovelace",
             "mitigation M1 (flag, temporary): Disabled flag new-checkout-flow"
         ]
+    );
+}
+
+#[test]
+fn an_external_update_shares_no_internals() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.extend(stabilize_script());
+    script.push(("Record another stabilizing measure", Interrupt));
+    let _ = walk(&rb, None, &mut memory, script);
+    let inc = memory.incident.clone().unwrap();
+    let now = memory.now;
+    let text = propose_update(&inc, Audience::External, Some(Duration::minutes(30)), now);
+    assert_eq!(
+        text,
+        format!(
+            "Checkout API returning 502s: A fix is in place and we are monitoring the results.\n\
+             Impact: About 30% of checkout attempts fail.\n\
+             Next update by {} UTC.",
+            (now + Duration::minutes(30)).format("%H:%M")
+        )
+    );
+    assert!(!text.contains("new-checkout-flow"));
+}
+
+#[test]
+fn a_closed_incident_has_nothing_left_to_walk() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([
+        ("Acknowledge", No),
+        ("What is it, then", Pick(2)),
+        ("Why is it withdrawn?", text("Declared twice")),
+    ]);
+    let _ = walk(&rb, None, &mut memory, script);
+    let inc = memory.incident.clone().unwrap();
+    assert_eq!(inc.status, Status::Cancelled);
+    let (result, log, _) = walk(&rb, Some(inc), &mut memory, Vec::new());
+    assert!(result.unwrap().finished);
+    assert!(
+        log.contains("INC-1 is cancelled: there is nothing left to walk"),
+        "{log}"
     );
 }

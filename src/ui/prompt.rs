@@ -219,6 +219,7 @@ impl DialoguerPrompter {
     pub fn new(color: bool, editor: Option<String>) -> Self {
         install_interrupt_handler();
         INTERRUPTED.store(false, Ordering::SeqCst);
+        HANDLED.store(false, Ordering::SeqCst);
         console::set_colors_enabled_stderr(color);
         let theme: Box<dyn Theme> = if color {
             Box::new(ColorfulTheme::default())

@@ -205,7 +205,7 @@ fn a_sev1_walk_from_declaration_to_close() {
     pty.send("\r");
     pty.answer("What exactly was done", "Disabled flag new-checkout-flow\r");
     pty.answer("Is it temporary, to be undone later? [Y/n]", "y");
-    pty.answer("How will it be cleaned up [Re-enable", "\r");
+    pty.answer("Cleanup plan [Re-enable", "\r");
     pty.answer("What did it change", "flags/checkout.toml\r");
     pty.answer("Its stable state", "new-checkout-flow = true\r");
     pty.answer("Its temporary state", "new-checkout-flow = false\r");
@@ -346,7 +346,7 @@ fn ctrl_c_after_a_mitigation_loses_nothing_and_resume_asks_no_step_twice() {
     pty.send("\r");
     pty.answer("What exactly was done", "Scaled search to 12 nodes\r");
     pty.answer("Is it temporary, to be undone later? [Y/n]", "y");
-    pty.answer("How will it be cleaned up [Scale back", "\r");
+    pty.answer("Cleanup plan [Scale back", "\r");
     pty.answer("What did it change", "\r");
     pty.expect("mitigation M1 (scale, temporary): Scaled search to 12 nodes");
     pty.expect("Record another stabilizing measure? [y/N]");
@@ -559,4 +559,10 @@ fn without_a_terminal_respond_refuses_at_once_and_names_the_commands() {
     let code = session.exp_regex("[0-9]+").unwrap().1;
     assert_eq!(code, "2", "{seen}");
     assert!(seen.contains("needs a terminal"), "{seen}");
+}
+
+#[test]
+fn help() {
+    let env = TestEnv::ledger();
+    insta::assert_snapshot!(env.query(&["respond", "--help"]).ok());
 }
