@@ -171,7 +171,7 @@ fn install_interrupt_handler() {
             if IN_EDITOR.load(Ordering::SeqCst) {
                 return;
             }
-            let _ = Term::stderr().show_cursor();
+            show_cursor();
             INTERRUPTED.store(true, Ordering::SeqCst);
             std::thread::sleep(GRACE);
             if HANDLED.load(Ordering::SeqCst) || WRITING.load(Ordering::SeqCst) > 0 {
@@ -182,10 +182,19 @@ fn install_interrupt_handler() {
             let _ = term.write_line(
                 "error: interrupted; every answer given so far is recorded\nhint: `git incident respond <ID>` resumes the walk",
             );
-            let _ = term.show_cursor();
+            show_cursor();
             std::process::exit(130);
         });
     });
+}
+
+/// Shows the cursor on whichever of stderr and stdout is a terminal.
+fn show_cursor() {
+    for term in [Term::stderr(), Term::stdout()] {
+        if term.is_term() {
+            let _ = term.show_cursor();
+        }
+    }
 }
 
 /// Holds Ctrl-C off while a change is being written; see
@@ -205,7 +214,8 @@ impl Drop for InterruptHold {
     }
 }
 
-/// The prompter of a real terminal, drawing on stderr.
+/// The prompter of a real terminal, drawing on stderr (or stdout when only
+/// stdout is a terminal).
 pub struct DialoguerPrompter {
     term: Term,
     theme: Box<dyn Theme>,
@@ -220,14 +230,22 @@ impl DialoguerPrompter {
         install_interrupt_handler();
         INTERRUPTED.store(false, Ordering::SeqCst);
         HANDLED.store(false, Ordering::SeqCst);
+        // Questions go to stderr, like every status line; when stderr is
+        // redirected (`respond 2>log`), to the terminal on stdout.
+        let term = if Term::stderr().is_term() {
+            Term::stderr()
+        } else {
+            Term::stdout()
+        };
         console::set_colors_enabled_stderr(color);
+        console::set_colors_enabled(color);
         let theme: Box<dyn Theme> = if color {
             Box::new(ColorfulTheme::default())
         } else {
             Box::new(PlainTheme)
         };
         Self {
-            term: Term::stderr(),
+            term,
             theme,
             color,
             editor,
