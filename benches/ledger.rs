@@ -580,6 +580,14 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// The 1-minute load average: others' work on a shared machine skews timings.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
 fn machine() -> Value {
     let git_version = generator::git(Path::new("."), &["--version"])
         .map(|s| s.trim().to_owned())
@@ -641,6 +649,7 @@ fn bench(o: &Options, dir: &Path, m: &Manifest) -> Result<(), String> {
         .map_or(0, |d| d.as_secs());
     let now_text = generator::incident::time(i64::try_from(now).unwrap_or(0));
 
+    let load_before = load();
     progress!("checks …");
     let checks = checks(dir, m, head)?;
 
@@ -660,13 +669,15 @@ fn bench(o: &Options, dir: &Path, m: &Manifest) -> Result<(), String> {
         rows.push((pair, gi, git));
     }
 
+    let load_after = load();
     let mut report = String::new();
     let n = m.incidents;
     report.push_str(&format!(
         "\nLedger: {n} incidents x {} changes = {} commits, seed {}, HEAD {}\n\
          Generated in {:.1} s (fast-import {:.1} s, commit-graph --changed-paths {:.1} s); \
          pack {:.1} MiB; incident files at HEAD {:.1} MiB; template: {}\n\
-         Runs: {} per side after {} warmup, interleaved; medians (min–max)\n\n",
+         Runs: {} per side after {} warmup, interleaved; medians (min–max); \
+         load average {load_before} before, {load_after} after\n\n",
         m.changes,
         m.commits,
         m.seed,
@@ -727,6 +738,7 @@ fn bench(o: &Options, dir: &Path, m: &Manifest) -> Result<(), String> {
             "binary": BIN,
             "runs": o.runs,
             "warmup": o.warmup,
+            "load_average": { "before": load_before, "after": load_after },
             "ledger": serde_json::to_value(m).unwrap_or(Value::Null),
             "checks": checks
                 .iter()

@@ -74,15 +74,23 @@ const NOTES: [&str; 12] = [
     "A schema migration holds a lock on the orders table",
 ];
 
-const UPDATES: [&str; 8] = [
-    "We are investigating elevated error rates; next update in 30 minutes.",
-    "Degraded service identified; a rollback is in progress.",
-    "A fix has been applied and we are monitoring the recovery.",
-    "Error rates are back to normal levels; we keep monitoring.",
-    "Some customers may see slow responses; no data loss is expected.",
-    "Mitigation in place; root cause investigation continues.",
-    "The upstream provider is working on a fix; we have enabled a fallback.",
-    "Service fully restored; a post-incident review will follow.",
+/// Stakeholder updates by phase: before mitigation, mitigated, resolved.
+const UPDATES: [[&str; 3]; 3] = [
+    [
+        "We are investigating elevated error rates; next update in 30 minutes.",
+        "Degraded service identified; a rollback is in progress.",
+        "Some customers may see slow responses; no data loss is expected.",
+    ],
+    [
+        "A fix has been applied and we are monitoring the recovery.",
+        "Mitigation in place; root cause investigation continues.",
+        "The upstream provider is working on a fix; we have enabled a fallback.",
+    ],
+    [
+        "Error rates are back to normal levels; we keep monitoring.",
+        "Service fully restored; a post-incident review will follow.",
+        "The incident is resolved; follow-up actions are being tracked.",
+    ],
 ];
 
 /// (kind, action, cleanup, target, before, after)
@@ -587,7 +595,12 @@ pub fn simulate(
                 } else {
                     "internal"
                 };
-                let text = (*rng.pick(&UPDATES)).to_owned();
+                let phase = if inc.resolved_at.is_some() {
+                    2
+                } else {
+                    usize::from(inc.mitigated_at.is_some())
+                };
+                let text = (*rng.pick(&UPDATES[phase])).to_owned();
                 let summary = format!("{audience} update: {}", short(&text));
                 inc.updates.push(Update {
                     at: now,

@@ -29,7 +29,7 @@ use incident::{PEOPLE, Settings, Version, simulate, year};
 use rng::Rng;
 
 /// Bumped when the generator's output changes, so stale caches are not reused.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The ledger's shape.
 #[derive(Debug, Clone, Copy)]
@@ -83,7 +83,7 @@ pub struct Manifest {
     pub years: BTreeMap<String, u64>,
     /// Temporary mitigations still pending cleanup, across the ledger.
     pub pending_cleanups: u64,
-    /// A closed incident from the middle of history (for show and log).
+    /// An incident from the middle of history (for show and log).
     pub mid: Probe,
     /// An open incident (for state changes).
     pub open: Probe,

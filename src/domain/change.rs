@@ -797,7 +797,7 @@ impl Change {
                     .collect();
                 guard.check(pending.is_empty(), || {
                     format!(
-                        "{id} has temporary mitigations still in place: {}; clean them up with `git incident cleanup done {id} <M>` or keep them with `git incident cleanup keep`",
+                        "{id} has temporary mitigations still in place: {}; clean them up with `git incident cleanup done {id} <M>` or make them permanent with `git incident cleanup keep {id} <M> --why \"...\"`",
                         pending.join(", ")
                     )
                 })?;

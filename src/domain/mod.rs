@@ -6,6 +6,7 @@
 //! every rule can be unit-tested with fixed values.
 
 pub mod change;
+pub mod cleanup;
 pub mod id;
 pub mod identity;
 pub mod incident;

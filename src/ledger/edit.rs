@@ -16,6 +16,13 @@ pub const SCHEMA_DIRECTIVE: &str = "#:schema ../../schema/incident.schema.json\n
 /// Renders `value` into `existing` (the file as it is), or afresh.
 pub fn render<T: Serialize>(existing: Option<&str>, value: &T) -> String {
     let fresh = toml::to_string_pretty(value).expect("incident types serialise to TOML");
+    let fresh = match fresh.parse::<DocumentMut>() {
+        Ok(mut new) => {
+            readable_strings(new.as_table_mut());
+            new.to_string()
+        }
+        Err(_) => fresh,
+    };
     let Some(existing) = existing else {
         return format!("{SCHEMA_DIRECTIVE}{fresh}");
     };
@@ -27,6 +34,89 @@ pub fn render<T: Serialize>(existing: Option<&str>, value: &T) -> String {
     };
     reconcile_table(doc.as_table_mut(), new.as_table());
     doc.to_string()
+}
+
+/// Keeps multi-line text readable in the file and in `git log -p`.
+///
+/// The serialiser writes multi-line values as `"""` strings, which read well,
+/// but it escapes every tab there as `\t`: a tab-indented config snapshot
+/// (a Makefile, a TSV, a Go file) would become one long escaped mess. Such
+/// values are written as `'''` literal strings instead, or, where the text
+/// itself holds `'''`, as `"""` strings that escape only backslashes and
+/// runs of three quotes.
+fn readable_strings(table: &mut Table) {
+    for (_, item) in table.iter_mut() {
+        match item {
+            Item::Value(value) => readable_value(value),
+            Item::Table(t) => readable_strings(t),
+            Item::ArrayOfTables(array) => array.iter_mut().for_each(readable_strings),
+            Item::None => {}
+        }
+    }
+}
+
+fn readable_value(value: &mut Value) {
+    match value {
+        Value::String(s) => {
+            let Some(raw) = multiline_repr(s.value()) else {
+                return;
+            };
+            // What is written must read back as the same text, or it stays
+            // as the serialiser wrote it.
+            if let Ok(mut readable) = raw.parse::<Value>()
+                && readable.as_str() == Some(s.value().as_str())
+            {
+                *readable.decor_mut() = s.decor().clone();
+                *value = readable;
+            }
+        }
+        Value::Array(array) => array.iter_mut().for_each(readable_value),
+        Value::InlineTable(table) => table.iter_mut().for_each(|(_, v)| readable_value(v)),
+        _ => {}
+    }
+}
+
+/// The readable TOML form of a multi-line string holding tabs; `None` where
+/// the serialiser's own form reads as well (no tab) or where escapes are
+/// needed anyway (other control characters, such as `\r`).
+fn multiline_repr(text: &str) -> Option<String> {
+    if !text.contains('\n') || !text.contains('\t') {
+        return None;
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return None;
+    }
+    // A newline right after the opening delimiter is not part of the value.
+    if !text.contains("'''") {
+        return Some(format!("'''\n{text}'''"));
+    }
+    let mut out = String::from("\"\"\"\n");
+    let mut quotes = 0;
+    for c in text.chars() {
+        match c {
+            '\\' => {
+                out.push_str("\\\\");
+                quotes = 0;
+            }
+            '"' if quotes == 2 => {
+                out.push_str("\\\"");
+                quotes = 0;
+            }
+            '"' => {
+                out.push('"');
+                quotes += 1;
+            }
+            c => {
+                out.push(c);
+                quotes = 0;
+            }
+        }
+    }
+    out.push_str("\"\"\"");
+    Some(out)
 }
 
 fn reconcile_table(old: &mut Table, new: &Table) {
@@ -159,6 +249,81 @@ mod tests {
             after,
             "#:schema x.json\n# hand comment\nid = \"INC-1\" # keep\n\nstatus = \"acknowledged\"\nacknowledged = \"now\"\nlead = \"a\"\n\n# notes below\n[[notes]]\ntext = \"one\" # first\n\n[[notes]]\ntext = \"\"\"\ntwo\nlines\"\"\"\n"
         );
+    }
+
+    #[derive(Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Snapshot {
+        before: String,
+    }
+
+    /// Renders `text`, checks that it reads back intact, returns the TOML.
+    fn written(text: &str) -> String {
+        let value = Snapshot {
+            before: text.to_owned(),
+        };
+        let toml = render(None, &value);
+        let back: Snapshot = toml::from_str(&toml).expect("reads back");
+        assert_eq!(back, value, "{toml}");
+        toml.strip_prefix(SCHEMA_DIRECTIVE).unwrap().to_owned()
+    }
+
+    #[test]
+    fn multi_line_text_is_written_as_lines() {
+        assert_eq!(
+            written("a = 1\nb = \"x\"\n"),
+            "before = \"\"\"\na = 1\nb = \"x\"\n\"\"\"\n"
+        );
+        // No trailing newline: the closing quotes end the last line.
+        assert_eq!(written("a\nb"), "before = \"\"\"\na\nb\"\"\"\n");
+        // A leading newline survives the one TOML trims after the quotes.
+        assert_eq!(written("\na\n"), "before = \"\"\"\n\na\n\"\"\"\n");
+    }
+
+    #[test]
+    fn tabs_in_multi_line_text_stay_tabs() {
+        // The serialiser alone writes `\t`; a tab-indented snapshot must read
+        // as itself in the file and in `git log -p`.
+        assert_eq!(
+            written("all:\n\tmake build\n"),
+            "before = '''\nall:\n\tmake build\n'''\n"
+        );
+        assert_eq!(
+            written(
+                r#"x	'''
+"""\
+"#
+            ),
+            r#"before = """
+x	'''
+""\"\\
+"""
+"#
+        );
+    }
+
+    #[test]
+    fn quotes_and_backslashes_need_no_escapes_where_toml_allows() {
+        assert_eq!(
+            written("has \"\"\" inside\nline\n"),
+            "before = '''\nhas \"\"\" inside\nline\n'''\n"
+        );
+        assert_eq!(
+            written("C:\\dir\nline\n"),
+            "before = '''\nC:\\dir\nline\n'''\n"
+        );
+        for text in [
+            "ends with a quote\nx\"",
+            "ends with two\nx\"\"",
+            "ends with three\t\nx\"\"\"",
+            "ends with an apostrophe\t\nx'",
+            "ends with two\t\nx''",
+            "''' and \\ and \t\nmixed",
+            "crlf\r\nline\r\n",
+            "single line with a tab\tand \"quotes\"",
+            "\t\n",
+        ] {
+            written(text);
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! one atomic file write plus one commit that contains that file and nothing
 //! else. It never prompts and never prints.
 
+pub mod cleanup;
 pub mod config;
 pub mod edit;
 pub mod error;

@@ -1,6 +1,7 @@
 //! Everything people read, as pure functions from domain values to text:
 //! no IO, so every view can be snapshot-tested.
 
+pub mod cleanup;
 pub mod incident;
 pub mod json;
 pub mod list;

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod test_cleanup;
 mod test_lifecycle;
 mod test_refusals;
 mod test_respond;

@@ -1,0 +1,65 @@
+//! The two states of the ledger that `cleanup --since` compares: the
+//! incidents as committed at an earlier point and at HEAD.
+
+use chrono::{DateTime, Utc};
+use git2::Oid;
+
+use super::{Ledger, LedgerError, Stored};
+
+/// One end of a comparison: a commit and its time.
+#[derive(Debug, Clone, Copy)]
+pub struct Point {
+    pub commit: Oid,
+    pub time: DateTime<Utc>,
+}
+
+/// The incidents at two points of history.
+#[derive(Debug)]
+pub struct Span {
+    /// `None`: before the ledger's first commit, when nothing was recorded.
+    pub from: Option<Point>,
+    pub to: Point,
+    pub then: Vec<Stored>,
+    pub now: Vec<Stored>,
+    /// Files that could not be read at either end; the others still count.
+    pub unreadable: Vec<LedgerError>,
+}
+
+impl Ledger {
+    /// The incidents as committed at `from` (none when `from` is `None`)
+    /// and at HEAD.
+    pub fn cleanup_span(&self, from: Option<Oid>) -> Result<Span, LedgerError> {
+        let head = self.resolve_point("HEAD", None)?;
+        let mut unreadable = Vec::new();
+        let mut read = |commit: Oid| -> Result<Vec<Stored>, LedgerError> {
+            let mut found = Vec::new();
+            for stored in self.load_all_at(commit)? {
+                match stored {
+                    Ok(s) => found.push(s),
+                    Err(e) => unreadable.push(e),
+                }
+            }
+            Ok(found)
+        };
+        let then = match from {
+            Some(commit) => read(commit)?,
+            None => Vec::new(),
+        };
+        let now = read(head)?;
+        Ok(Span {
+            from: from.map(|commit| self.cleanup_point(commit)).transpose()?,
+            to: self.cleanup_point(head)?,
+            then,
+            now,
+            unreadable,
+        })
+    }
+
+    fn cleanup_point(&self, commit: Oid) -> Result<Point, LedgerError> {
+        let seconds = self.repo.find_commit(commit)?.time().seconds();
+        Ok(Point {
+            commit,
+            time: DateTime::from_timestamp(seconds, 0).unwrap_or_default(),
+        })
+    }
+}
