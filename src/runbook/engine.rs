@@ -974,13 +974,18 @@ impl<'a> Engine<'a> {
             if let Some(plan) = &m.cleanup {
                 let _ = write!(text, "\n    cleanup plan: {plan}");
             }
-            if let Some(target) = &m.target {
-                let _ = write!(text, "\n    the cleanup changes {target}:");
-                if let Some(after) = &m.after {
-                    let _ = write!(text, "\n    - {after}");
+            // The same diff as `git incident cleanup` shows: what the
+            // cleanup must apply.
+            match crate::render::cleanup::diff(&m) {
+                Some(diff) => {
+                    for line in diff.lines() {
+                        let _ = write!(text, "\n    {line}");
+                    }
                 }
-                if let Some(before) = &m.before {
-                    let _ = write!(text, "\n    + {before}");
+                None => {
+                    if let Some(target) = &m.target {
+                        let _ = write!(text, "\n    it changed {target}");
+                    }
                 }
             }
             if m.kind == MitigationKind::Flag {

@@ -236,8 +236,8 @@ fn a_sev1_walk_from_declaration_to_close() {
         &mut pty,
         "Re-enable features gradually if they were disabled",
     );
-    pty.expect("- new-checkout-flow = false");
-    pty.expect("+ new-checkout-flow = true");
+    pty.expect("-new-checkout-flow = false");
+    pty.expect("+new-checkout-flow = true");
     pty.expect("Not yet: it stays in place for now");
     pty.pick(UP, "Keep it: make it permanent");
     pty.pick(UP, "Cleaned up: it is undone");
