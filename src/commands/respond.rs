@@ -52,7 +52,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliErro
     }
     let ledger = ctx.ledger()?;
     let existing = match &args.id {
-        Some(id) => Some(ledger.load(&ledger.parse_id(id)?)?.incident),
+        Some(id) => {
+            let id = ledger.parse_id(id)?;
+            // Refuse before the first question, not at the first answer.
+            ledger.check_committed(&id)?;
+            Some(ledger.load(&id)?.incident)
+        }
         None => None,
     };
     let me = ctx.identity()?;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod git;
 mod message;
 pub mod timeline;
+mod worktree;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -484,6 +484,21 @@ id = "lead""#;
     );
 }
 
+#[test]
+fn an_uncommitted_edit_is_refused_before_the_first_question() {
+    let env = TestEnv::ledger();
+    env.declare("Checkout API returning 502s");
+    let path = env.incident_path("INC-1");
+    let edited = env.read(&path).replace("Checkout API", "Checkout");
+    env.write(&path, &edited);
+    let mut pty = Pty::spawn(&env, &["respond", "INC-1"]);
+    pty.expect("has changes that are not committed");
+    let (code, raw) = pty.finish();
+    assert_eq!(code, 1, "{}", plain(&raw));
+    assert!(!plain(&raw).contains("Acknowledge"), "{}", plain(&raw));
+    assert_eq!(env.read(&path), edited);
+}
+
 /// Runs the binary with a deadline: `respond` must never wait for input it
 /// cannot get.
 fn run_with_deadline(mut cmd: Command) -> (i32, String) {
