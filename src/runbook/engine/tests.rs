@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::*;
-use crate::domain::{Settings, Status};
+use crate::domain::{ActionKind, Audience, MitigationKind, Settings, Status};
 use crate::ui::prompt::{AcceptDefaults, Answer, ScriptedPrompter};
 
 use Answer::{Checks, Default, Interrupt, No, Pick, Yes};
