@@ -5,6 +5,10 @@
 //! The engine reads no clock, no terminal and no file itself: the journal
 //! gives the time and records changes, the prompter asks. Unit tests run it
 //! with scripted answers against an in-memory journal.
+//!
+//! This file holds the walk (where to start, which steps apply, what is
+//! already done, checklists and a step's own questions); `steps.rs` holds
+//! the work of each kind of step.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,6 +22,10 @@ use crate::ledger::LedgerError;
 use crate::ui::prompt::{PromptError, Prompter, Tone};
 
 use super::{Runbook, Step, StepKind};
+
+mod steps;
+
+pub use steps::propose_update;
 
 /// Where changes go: one commit each.
 pub trait Journal {
@@ -784,8 +792,5 @@ fn count(n: usize, what: &str) -> String {
     }
 }
 
-mod steps;
 #[cfg(test)]
 mod tests;
-
-pub use steps::propose_update;
