@@ -136,6 +136,17 @@ impl Context {
         }
     }
 
+    /// The time now, read again: a guided response lasts long enough that
+    /// the start-up time would be wrong for its later answers. Under a fixed
+    /// clock it is the fixed time.
+    pub fn tick(&self) -> DateTime<Utc> {
+        if self.fixed_clock {
+            return self.now;
+        }
+        #[allow(clippy::disallowed_methods)]
+        Utc::now().trunc_subsecs(0)
+    }
+
     /// Reads a time as a responder types it.
     pub fn parse_time(&self, what: &str, text: &str) -> Result<DateTime<Utc>, CliError> {
         parse_time(text, self.now, self.local)

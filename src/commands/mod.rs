@@ -19,6 +19,7 @@ mod mitigate;
 mod note;
 mod reopen;
 mod resolve;
+mod respond;
 mod review;
 mod runbook;
 mod sev;
@@ -86,6 +87,7 @@ enum Command {
     Mitigate(mitigate::MitigateArgs),
     Cleanup(cleanup::CleanupArgs),
     Resolve(resolve::ResolveArgs),
+    Respond(respond::RespondArgs),
     Review(review::ReviewArgs),
     Action(action::ActionArgs),
     Close(close::CloseArgs),
@@ -145,6 +147,7 @@ fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError
         Command::Mitigate(args) => mitigate::run(ctx, ui, args),
         Command::Cleanup(args) => cleanup::run(ctx, ui, args),
         Command::Resolve(args) => resolve::run(ctx, ui, args),
+        Command::Respond(args) => respond::run(ctx, ui, &args),
         Command::Review(args) => review::run(ctx, ui, args),
         Command::Action(args) => action::run(ctx, ui, args),
         Command::Close(args) => close::run(ctx, ui, args),

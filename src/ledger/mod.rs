@@ -10,6 +10,8 @@ pub mod edit;
 pub mod error;
 pub mod git;
 mod message;
+pub mod timeline;
+mod worktree;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,11 @@
 //! ledger's `runbook.toml`.
 //!
 //! No terminal and no git here; guided response asks its questions only
-//! through a prompter that the caller hands in.
+//! through a prompter that the caller hands in, and records its answers
+//! through a journal ([`journal::LedgerJournal`] on a real ledger).
 
+pub mod engine;
+pub mod journal;
 mod model;
 
 pub use model::{Prompt, Runbook, Severity, Step, StepKind};

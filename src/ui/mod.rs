@@ -9,6 +9,8 @@ use anstyle::{AnsiColor, Style};
 
 use crate::error::CliError;
 
+pub mod prompt;
+
 pub mod style {
     use anstyle::{AnsiColor, Style};
 

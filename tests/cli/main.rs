@@ -6,5 +6,6 @@ mod harness;
 mod test_cleanup;
 mod test_lifecycle;
 mod test_refusals;
+mod test_respond;
 mod test_schema;
 mod test_snapshots;

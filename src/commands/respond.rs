@@ -1,0 +1,125 @@
+use crate::context::Context;
+use crate::error::CliError;
+use crate::runbook::engine::{Engine, EngineError, Policy};
+use crate::runbook::journal::LedgerJournal;
+use crate::ui::Ui;
+use crate::ui::prompt::{AcceptDefaults, DialoguerPrompter, Prompter};
+
+/// Exit code after Ctrl-C, as shells report an interrupted command.
+const INTERRUPTED: u8 = 130;
+
+/// The commands that do what guided response does, one change at a time.
+const NON_INTERACTIVE: &str =
+    "declare, ack, lead, mitigate, note, update, cleanup done, resolve, review, action, close";
+
+/// Guided response: walk the runbook step by step
+///
+/// Without an ID, declares a new incident (title, severity, services, impact,
+/// start time), then walks the ledger's runbook (`git incident runbook`
+/// prints it; runbook.toml sets its steps, checklists and questions):
+/// acknowledge, assign a lead, stabilize, investigate, communicate,
+/// mitigate, recover, review, prevention and close. With an ID, it shows
+/// where the incident stands and resumes at its current step.
+///
+/// Every answer is committed the moment it is given, one commit each, as the
+/// single commands do, so Ctrl-C loses nothing. Long answers open $VISUAL or
+/// $EDITOR.
+///
+/// It needs a terminal on stdin and stdout. Scripts use the single commands
+/// instead: declare, ack, lead, mitigate, note, update, cleanup done,
+/// resolve, review, action and close.
+#[derive(Debug, clap::Args)]
+pub struct RespondArgs {
+    /// The incident to resume, such as INC-42; without it, declare a new one
+    id: Option<String>,
+    /// Accept the default answer wherever there is one
+    #[arg(short, long)]
+    yes: bool,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliError> {
+    if !(ctx.stdin_is_terminal && ctx.stdout_is_terminal) {
+        return Err(CliError::usage(
+            "guided response needs a terminal on stdin and stdout",
+        )
+        .with_hint(format!(
+            "in scripts, record each change with its own command: {NON_INTERACTIVE} (see `git incident <command> --help`)"
+        )));
+    }
+    if ctx.at.is_some() {
+        return Err(CliError::usage("respond records each answer when it is given; --at does not apply")
+            .with_hint("to backfill, use the single commands with --at, such as `git incident ack INC-42 --at 18:53`"));
+    }
+    let ledger = ctx.ledger()?;
+    let existing = match &args.id {
+        Some(id) => {
+            let id = ledger.parse_id(id)?;
+            // Refuse before the first question, not at the first answer.
+            ledger.check_committed(&id)?;
+            Some(ledger.load(&id)?.incident)
+        }
+        None => None,
+    };
+    let me = ctx.identity()?;
+    let policy = Policy {
+        me: me.clone(),
+        local: ctx.local,
+        services: ledger.config.services.clone(),
+        review_required: ledger.config.review_required.clone(),
+        update_cadence: ledger
+            .runbook
+            .severities
+            .iter()
+            .filter_map(|s| {
+                let cadence = ledger.config.update_cadence(&s.name)?;
+                Some((s.name.clone(), cadence))
+            })
+            .collect(),
+        runbook_version: ledger.runbook_version.clone(),
+    };
+    let mut journal = LedgerJournal::new(&ledger, me, || ctx.tick(), |seed| ctx.new_uid(seed));
+    let terminal = DialoguerPrompter::new(ctx.color, ctx.editor.clone());
+    let mut prompter: Box<dyn Prompter> = if args.yes {
+        Box::new(AcceptDefaults(terminal))
+    } else {
+        Box::new(terminal)
+    };
+    let result =
+        Engine::new(&ledger.runbook, &policy, prompter.as_mut(), &mut journal).respond(existing);
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(EngineError::Interrupted { id }) => {
+            let (message, hint) = match id {
+                Some(id) => (
+                    format!("interrupted; every answer given so far is recorded in {id}"),
+                    format!("resume with `git incident respond {id}`"),
+                ),
+                None => (
+                    "interrupted before the incident was declared; nothing was recorded".to_owned(),
+                    "start again with `git incident respond`".to_owned(),
+                ),
+            };
+            return Err(CliError::new(INTERRUPTED, message).with_hint(hint));
+        }
+        Err(EngineError::Prompt(e)) => {
+            return Err(CliError::usage(e.to_string()).with_hint(format!(
+                "the single commands do the same without a terminal: {NON_INTERACTIVE}"
+            )));
+        }
+        Err(EngineError::Ledger(e)) => return Err(e.into()),
+        Err(EngineError::Refused(e)) => return Err(e.into()),
+    };
+    let inc = &outcome.incident;
+    if ctx.json {
+        ui.json(&serde_json::json!({
+            "id": inc.id,
+            "status": inc.status.as_str(),
+            "step": inc.step,
+            "finished": outcome.finished,
+        }));
+    } else {
+        ui.status(&format!("{}: {}", inc.id, inc.status));
+        ui.print(&inc.id);
+    }
+    Ok(())
+}

@@ -1,0 +1,661 @@
+//! The engine with scripted answers, against an in-memory journal that
+//! applies each change with the domain's own rules, and once against a real
+//! ledger in a temporary repository.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+
+use super::*;
+use crate::domain::{ActionKind, Audience, MitigationKind, Settings, Status};
+use crate::ui::prompt::{AcceptDefaults, Answer, ScriptedPrompter};
+
+use Answer::{Checks, Default, Interrupt, No, Pick, Yes};
+
+fn text(t: &str) -> Answer {
+    Answer::Text(t.to_owned())
+}
+
+fn pick(t: &str) -> Answer {
+    Answer::PickText(t.to_owned())
+}
+
+fn runbook() -> Runbook {
+    toml::from_str(crate::runbook::DEFAULT_RUNBOOK).unwrap()
+}
+
+fn ada() -> Identity {
+    Identity::new("Ada Lovelace", "ada@example.com")
+}
+
+fn policy() -> Policy {
+    let mut cadence = BTreeMap::new();
+    cadence.insert("SEV-1".to_owned(), Duration::minutes(30));
+    cadence.insert("SEV-2".to_owned(), Duration::hours(1));
+    Policy {
+        me: ada(),
+        local: FixedOffset::east_opt(0).unwrap(),
+        services: Vec::new(),
+        review_required: vec!["SEV-1".to_owned(), "SEV-2".to_owned()],
+        update_cadence: cadence,
+        runbook_version: "v1".to_owned(),
+    }
+}
+
+/// Applies changes with the domain's rules; the clock moves a minute per
+/// change.
+struct Memory {
+    incident: Option<Incident>,
+    changes: Vec<Change>,
+    now: DateTime<Utc>,
+    first_step: Option<String>,
+}
+
+impl Memory {
+    fn new(runbook: &Runbook) -> Self {
+        Self {
+            incident: None,
+            changes: Vec::new(),
+            now: "2026-11-26T18:50:00Z".parse().unwrap(),
+            first_step: runbook.steps.first().map(|s| s.id.clone()),
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            severities: ["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+                .map(str::to_owned)
+                .to_vec(),
+            services: Vec::new(),
+            review_required: vec!["SEV-1".to_owned(), "SEV-2".to_owned()],
+        }
+    }
+
+    fn actor(&mut self) -> crate::domain::Actor {
+        self.now += Duration::minutes(1);
+        crate::domain::Actor {
+            by: ada(),
+            now: self.now,
+            at: self.now,
+            force: None,
+        }
+    }
+
+    fn verbs(&self) -> Vec<&'static str> {
+        self.changes.iter().map(Change::verb).collect()
+    }
+
+    fn count(&self, verb: &str) -> usize {
+        self.verbs().iter().filter(|v| **v == verb).count()
+    }
+}
+
+impl Journal for Memory {
+    fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError> {
+        let actor = self.actor();
+        let (incident, applied) = declaration.into_incident(
+            "INC-1".into(),
+            "01TEST".into(),
+            Some("v1".into()),
+            self.first_step.clone(),
+            &actor,
+            &Self::settings(),
+        )?;
+        self.incident = Some(incident.clone());
+        Ok(Recorded {
+            incident,
+            summary: applied.summary,
+            commit: "c0ffee00".into(),
+        })
+    }
+
+    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError> {
+        let actor = self.actor();
+        let mut incident = self.incident.clone().expect("declared");
+        assert_eq!(incident.id, id);
+        let applied = change.apply(&mut incident, &actor, &Self::settings())?;
+        self.incident = Some(incident.clone());
+        self.changes.push(change.clone());
+        Ok(Recorded {
+            incident,
+            summary: applied.summary,
+            commit: format!("{:08x}", self.changes.len()),
+        })
+    }
+
+    fn timeline(&mut self, incident: &Incident) -> Result<Vec<TimelineEntry>, JournalError> {
+        Ok(vec![TimelineEntry {
+            at: incident.started_at,
+            who: None,
+            what: "impact started".into(),
+        }])
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+}
+
+/// Runs the engine with `script`; returns the result, the journal and the
+/// transcript.
+fn walk(
+    runbook: &Runbook,
+    existing: Option<Incident>,
+    memory: &mut Memory,
+    script: Vec<(&str, Answer)>,
+) -> (Result<Outcome, EngineError>, String, usize) {
+    let mut prompter = ScriptedPrompter::new(script);
+    let transcript = prompter.transcript();
+    let policy = policy();
+    let result = Engine::new(runbook, &policy, &mut prompter, memory).respond(existing);
+    let log = transcript.lock().unwrap().join("\n");
+    (result, log, prompter.remaining())
+}
+
+fn declare_script() -> Vec<(&'static str, Answer)> {
+    vec![
+        ("Title", text("Checkout API returning 502s")),
+        ("Severity", Pick(0)),
+        ("Affected services", text("checkout-api, payments")),
+        ("Impact", text("About 30% of checkout attempts fail")),
+        ("When did the impact start", text("10m ago")),
+    ]
+}
+
+fn stabilize_script() -> Vec<(&'static str, Answer)> {
+    vec![
+        ("How are you stopping the impact", pick("flag")),
+        (
+            "What exactly was done",
+            text("Disabled flag new-checkout-flow"),
+        ),
+        ("temporary", Default),
+        ("Cleanup plan", Default),
+        ("What did it change", text("flags/checkout.toml")),
+        ("stable state", text("new-checkout-flow = true")),
+        ("temporary state", text("new-checkout-flow = false")),
+    ]
+}
+
+#[test]
+fn a_sev1_walk_from_declaration_to_close() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.extend(stabilize_script());
+    script.extend([
+        ("Record another stabilizing measure", Default),
+        ("Investigation checklist", Checks(vec![0, 1, 2, 3])),
+        ("still the right severity", Yes),
+        ("Finding", text("5xx began right after deploy web-7f3a")),
+        ("Finding", Default),
+        ("Communication checklist", Checks(vec![0])),
+        ("Who is this update for", Default),
+        ("Post this update", Default),
+        ("Post another update", Default),
+        ("Record a further mitigation", Default),
+        ("Recovery checklist", Checks(vec![0, 1, 2])),
+        ("M1: cleaned up", Pick(0)),
+        (
+            "How was it cleaned up",
+            text("Re-enabled at 10%, 50%, 100%"),
+        ),
+        ("Resolve INC-1", Default),
+        ("How was it resolved", text("Rolled forward with the fix")),
+        (
+            "What happened",
+            text("# comment\nCheckout failed for 30% of users."),
+        ),
+        ("root cause", text("A null price in the new flow.")),
+        ("worked well", text("The flag.")),
+        ("What failed", text("No alert on 5xx ratio.")),
+        (
+            "Follow-up action",
+            text("Alert on checkout 5xx ratio above 2%"),
+        ),
+        ("What does it improve", pick("Detective")),
+        ("Owner", Default),
+        ("Due date", Default),
+        ("Follow-up action", Default),
+        ("Close INC-1", Yes),
+    ]);
+    let (result, log, left) = walk(&rb, None, &mut memory, script);
+    let outcome = result.unwrap_or_else(|e| panic!("{e}\n{log}"));
+    assert_eq!(left, 0, "{log}");
+    assert!(outcome.finished);
+    let inc = outcome.incident;
+    assert_eq!(inc.status, Status::Closed);
+    assert_eq!(inc.severity, "SEV-1");
+    assert_eq!(inc.services, ["checkout-api", "payments"]);
+    assert_eq!(inc.lead.as_deref(), Some("Ada Lovelace <ada@example.com>"));
+    assert_eq!(
+        inc.started_at,
+        "2026-11-26T18:40:00Z".parse::<DateTime<Utc>>().unwrap()
+    );
+    let m = &inc.mitigations[0];
+    assert_eq!(m.kind, MitigationKind::Flag);
+    assert!(m.temporary);
+    assert!(m.cleanup.as_deref().unwrap().contains("gradually"));
+    assert_eq!(m.before.as_deref(), Some("new-checkout-flow = true"));
+    assert!(m.cleaned_up_at.is_some());
+    let review = inc.review.unwrap();
+    assert_eq!(review.what_happened, "Checkout failed for 30% of users.");
+    assert_eq!(inc.actions[0].kind, ActionKind::Detective);
+    assert_eq!(inc.actions[0].due.unwrap().to_string(), "2026-12-10");
+    // The proposed update was built from the state, and posted as it was.
+    let update = &inc.updates[0].text;
+    assert!(
+        update.starts_with("[SEV-1] INC-1 Checkout API returning 502s: mitigated."),
+        "{update}"
+    );
+    assert!(
+        update.contains("Disabled flag new-checkout-flow (flag, temporary)"),
+        "{update}"
+    );
+    assert!(
+        update.contains("Latest finding: 5xx began right after deploy web-7f3a."),
+        "{update}"
+    );
+    assert!(update.contains("Next update by"), "{update}");
+    // Every answer is its own change; the walk's position moved step by step.
+    let steps: Vec<&str> = memory
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Step(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "lead",
+            "stabilize",
+            "investigate",
+            "communicate",
+            "mitigate",
+            "recover",
+            "review",
+            "prevention"
+        ]
+    );
+    assert_eq!(memory.count("review"), 4);
+    assert_eq!(memory.count("note"), 4, "three checklists and a finding");
+    assert_eq!(memory.verbs().last(), Some(&"close"));
+    assert!(log.contains("Timeline, from the ledger's history"), "{log}");
+    assert!(
+        log.contains("Severity (when unsure, pick the higher level)"),
+        "{log}"
+    );
+}
+
+#[test]
+fn an_interrupted_walk_resumes_without_asking_a_step_twice() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script[1] = ("Severity", Pick(2));
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.extend(stabilize_script());
+    script.push(("Record another stabilizing measure", Interrupt));
+    let (result, _, _) = walk(&rb, None, &mut memory, script);
+    assert!(matches!(
+        result,
+        Err(EngineError::Interrupted { id: Some(ref id) }) if id == "INC-1"
+    ));
+    assert_eq!(memory.count("mitigate"), 1);
+    let inc = memory.incident.clone().unwrap();
+    assert_eq!(inc.step.as_deref(), Some("stabilize"));
+
+    let script = vec![
+        ("Investigation checklist", Checks(vec![0])),
+        ("still the right severity", Default),
+        ("Finding", Default),
+        ("Record a further mitigation", No),
+        ("Recovery checklist", Checks(vec![0, 1, 2])),
+        ("M1: cleaned up", Pick(0)),
+        ("How was it cleaned up", Default),
+        ("Resolve INC-1", Yes),
+        ("How was it resolved", Default),
+        ("What happened", Default),
+        ("root cause", Default),
+        ("worked well", Default),
+        ("What failed", Default),
+        ("Follow-up action", Default),
+        ("Close INC-1", Yes),
+    ];
+    let (result, log, left) = walk(&rb, Some(inc), &mut memory, script);
+    let outcome = result.unwrap_or_else(|e| panic!("{e}\n{log}"));
+    assert_eq!(left, 0, "{log}");
+    assert_eq!(outcome.incident.status, Status::Closed);
+    assert!(log.contains("Resuming INC-1"), "{log}");
+    assert!(log.contains("Stabilize: done"), "{log}");
+    assert!(!log.contains("How are you stopping the impact"), "{log}");
+    assert!(log.contains("Communication: skipped for SEV-3"), "{log}");
+    assert_eq!(memory.count("mitigate"), 1);
+    assert_eq!(memory.count("ack"), 1);
+}
+
+#[test]
+fn close_is_not_offered_while_a_temporary_mitigation_is_pending() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script[1] = ("Severity", Pick(3));
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.extend(stabilize_script());
+    script.extend([
+        ("Record another stabilizing measure", No),
+        ("Investigation checklist", Default),
+        ("still the right severity", Default),
+        ("Finding", Default),
+        ("Record a further mitigation", No),
+        ("Recovery checklist", Checks(vec![0, 1, 2])),
+        ("M1: cleaned up", Default),
+        ("Resolve INC-1", Yes),
+        ("How was it resolved", Default),
+        ("What happened", Default),
+        ("root cause", Default),
+        ("worked well", Default),
+        ("What failed", Default),
+        ("Follow-up action", Default),
+    ]);
+    let (result, log, left) = walk(&rb, None, &mut memory, script);
+    let outcome = result.unwrap_or_else(|e| panic!("{e}\n{log}"));
+    assert_eq!(left, 0, "{log}");
+    assert!(!outcome.finished);
+    assert_eq!(outcome.incident.status, Status::Resolved);
+    assert!(!log.contains("Close INC-1"), "{log}");
+    assert!(
+        log.contains("INC-1 cannot close while M1 is in place"),
+        "{log}"
+    );
+    assert_eq!(memory.count("close"), 0);
+}
+
+#[test]
+fn communicate_reminds_when_the_last_update_is_older_than_the_cadence() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.push(("How are you stopping the impact", pick("Nothing yet")));
+    script.extend([
+        ("Investigation checklist", Default),
+        ("still the right severity", Default),
+        ("Finding", Default),
+        ("Communication checklist", Default),
+        ("Who is this update for", pick("External")),
+        ("Post this update", pick("different")),
+        ("Your update", text("We are looking into failed checkouts.")),
+        ("Post another update", Default),
+        ("Record a mitigation", Interrupt),
+    ]);
+    // The walk so far takes minutes; 40 minutes passed since the
+    // declaration, so the SEV-1 cadence of 30 minutes is exceeded.
+    memory.now -= Duration::minutes(35);
+    let (_, _, _) = walk(&rb, None, &mut memory, script);
+    let mut inc = memory.incident.clone().unwrap();
+    assert_eq!(inc.updates[0].audience, Audience::External);
+    assert_eq!(inc.updates[0].text, "We are looking into failed checkouts.");
+    inc.step = Some("communicate".into());
+    memory.incident = Some(inc.clone());
+    memory.now += Duration::minutes(45);
+    let script = vec![
+        ("Who is this update for", Default),
+        ("Post this update", pick("No update")),
+        ("Record a mitigation", Interrupt),
+    ];
+    let (_, log, _) = walk(&rb, Some(inc), &mut memory, script);
+    assert!(
+        log.contains("the last update was 4") && log.contains("SEV-1 expects an update every 30m"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_teams_own_step_shows_its_checklist_and_keeps_the_answers() {
+    let mut rb = runbook();
+    let custom: Step = toml::from_str(
+        r#"
+id = "support"
+title = "Customer Support"
+guidance = "Tell the support team what to say."
+checklist = ["Support macro posted", "Status page updated"]
+prompts = [{ id = "ticket", text = "Support ticket number?" }]
+"#,
+    )
+    .unwrap();
+    rb.steps.insert(1, custom);
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([
+        ("Acknowledge", Yes),
+        ("Customer Support checklist", Checks(vec![1])),
+        ("Support ticket number?", text("ZD-4711")),
+        ("Incident lead", Interrupt),
+    ]);
+    let (result, log, _) = walk(&rb, None, &mut memory, script);
+    assert!(matches!(result, Err(EngineError::Interrupted { .. })));
+    assert!(log.contains("[2/10] Customer Support"), "{log}");
+    assert!(log.contains("Tell the support team what to say."), "{log}");
+    let notes: Vec<String> = memory
+        .incident
+        .unwrap()
+        .notes
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Customer Support checklist: 1 of 2 done\n[ ] Support macro posted\n[x] Status page updated",
+            "Support ticket number?\nZD-4711",
+        ]
+    );
+}
+
+#[test]
+fn yes_accepts_the_defaults_and_asks_the_rest() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = vec![("Title", text("Search is slow")), ("Severity", Pick(1))];
+    script.push(("How are you stopping the impact", Interrupt));
+    let mut prompter = AcceptDefaults(ScriptedPrompter::new(script));
+    let transcript = prompter.0.transcript();
+    let policy = policy();
+    let result = Engine::new(&rb, &policy, &mut prompter, &mut memory).respond(None);
+    assert!(matches!(result, Err(EngineError::Interrupted { .. })));
+    let inc = memory.incident.unwrap();
+    assert_eq!(inc.status, Status::Acknowledged);
+    assert_eq!(inc.lead.as_deref(), Some("Ada Lovelace <ada@example.com>"));
+    assert!(inc.services.is_empty());
+    let log = transcript.lock().unwrap().join("\n");
+    assert!(
+        log.contains("Incident lead (Name <email>): Ada Lovelace <ada@example.com>"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_refused_answer_is_shown_and_asked_again() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([
+        ("Acknowledge", Yes),
+        ("Incident lead", text("bob")),
+        ("Incident lead", text("Bob Ng <bob@example.com>")),
+        ("How are you stopping the impact", pick("Restart")),
+        ("What exactly was done", text("   ")),
+        ("What exactly was done", text("Restarted api pods")),
+        ("temporary", Default),
+        ("Record another stabilizing measure", Interrupt),
+    ]);
+    let (result, log, left) = walk(&rb, None, &mut memory, script);
+    assert!(
+        matches!(result, Err(EngineError::Interrupted { .. })),
+        "{log}"
+    );
+    assert_eq!(left, 0);
+    assert!(log.contains("`bob` is not an identity"), "{log}");
+    assert!(log.contains("the mitigation is empty"), "{log}");
+    let inc = memory.incident.unwrap();
+    assert_eq!(inc.lead.as_deref(), Some("Bob Ng <bob@example.com>"));
+    assert!(!inc.mitigations[0].temporary);
+}
+
+#[test]
+fn declining_ends_the_walk() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([
+        ("Acknowledge", No),
+        ("What is it, then", Pick(0)),
+        ("Why is it not an incident?", text("A load test")),
+    ]);
+    let (result, log, _) = walk(&rb, None, &mut memory, script);
+    let outcome = result.unwrap_or_else(|e| panic!("{e}\n{log}"));
+    assert!(outcome.finished);
+    assert_eq!(outcome.incident.status, Status::Declined);
+}
+
+#[test]
+fn the_timeline_lists_time_who_and_what() {
+    let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+    let text = render_timeline(&[
+        TimelineEntry {
+            at: at("2026-11-26T18:40:00Z"),
+            who: None,
+            what: "impact started".into(),
+        },
+        TimelineEntry {
+            at: at("2026-11-26T18:52:00Z"),
+            who: Some("Ada Lovelace".into()),
+            what: "declared SEV-1: Checkout".into(),
+        },
+    ]);
+    assert_eq!(
+        text,
+        "    18:40                impact started\n    18:52  Ada Lovelace  declared SEV-1: Checkout"
+    );
+}
+
+#[test]
+fn walks_against_a_real_ledger_one_commit_per_answer() {
+    use crate::ledger::{Author, Ledger};
+    let tmp = tempfile::tempdir().unwrap();
+    let author = Author {
+        name: "Ada Lovelace".into(),
+        email: "ada@example.com".into(),
+        time: 1_795_718_400,
+    };
+    Ledger::init(tmp.path(), &author).unwrap();
+    let ledger = Ledger::find(tmp.path()).unwrap();
+    let now: DateTime<Utc> = "2026-11-26T18:50:00Z".parse().unwrap();
+    let mut journal = super::super::journal::LedgerJournal::new(
+        &ledger,
+        ada(),
+        move || now,
+        |_| "01JDXQ4Z8K3M5N7P9R1S3T5V7W".to_owned(),
+    );
+    let mut script = declare_script();
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.extend(stabilize_script());
+    script.push(("Record another stabilizing measure", Interrupt));
+    let mut prompter = ScriptedPrompter::new(script);
+    let policy = Policy {
+        runbook_version: ledger.runbook_version.clone(),
+        ..policy()
+    };
+    let result = Engine::new(&ledger.runbook, &policy, &mut prompter, &mut journal).respond(None);
+    assert!(matches!(result, Err(EngineError::Interrupted { .. })));
+    let log = crate::ledger::git::git_output(
+        tmp.path(),
+        &[
+            "log",
+            "--format=%s|%(trailers:key=Incident-Change,valueonly,separator=)",
+        ],
+    )
+    .unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "INC-1: mitigation M1 (flag, temporary): Disabled flag new-checkout-flow|mitigate",
+            "INC-1: guided response at step stabilize|step",
+            "INC-1: lead Ada Lovelace|lead",
+            "INC-1: guided response at step lead|step",
+            "INC-1: acknowledged|ack",
+            "INC-1: declared SEV-1: Checkout API returning 502s|declare",
+            "Set up incident ledger|init",
+        ]
+    );
+    let inc = ledger
+        .load(&ledger.parse_id("INC-1").unwrap())
+        .unwrap()
+        .incident;
+    assert_eq!(
+        inc.runbook.as_deref(),
+        Some(ledger.runbook_version.as_str())
+    );
+    let timeline = journal.timeline(&inc).unwrap();
+    let whats: Vec<&str> = timeline.iter().map(|e| e.what.as_str()).collect();
+    assert_eq!(
+        whats,
+        [
+            "impact started",
+            "declared SEV-1: Checkout API returning 502s",
+            "acknowledged",
+            "lead Ada Lovelace",
+            "mitigation M1 (flag, temporary): Disabled flag new-checkout-flow"
+        ]
+    );
+}
+
+#[test]
+fn an_external_update_shares_no_internals() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.extend(stabilize_script());
+    script.push(("Record another stabilizing measure", Interrupt));
+    let _ = walk(&rb, None, &mut memory, script);
+    let inc = memory.incident.clone().unwrap();
+    let now = memory.now;
+    let text = propose_update(&inc, Audience::External, Some(Duration::minutes(30)), now);
+    assert_eq!(
+        text,
+        format!(
+            "Checkout API returning 502s: A fix is in place and we are monitoring the results.\n\
+             Impact: About 30% of checkout attempts fail.\n\
+             Next update by {} UTC.",
+            (now + Duration::minutes(30)).format("%H:%M")
+        )
+    );
+    assert!(!text.contains("new-checkout-flow"));
+}
+
+#[test]
+fn a_closed_incident_has_nothing_left_to_walk() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut script = declare_script();
+    script.extend([
+        ("Acknowledge", No),
+        ("What is it, then", Pick(2)),
+        ("Why is it withdrawn?", text("Declared twice")),
+    ]);
+    let _ = walk(&rb, None, &mut memory, script);
+    let inc = memory.incident.clone().unwrap();
+    assert_eq!(inc.status, Status::Cancelled);
+    let (result, log, _) = walk(&rb, Some(inc), &mut memory, Vec::new());
+    assert!(result.unwrap().finished);
+    assert!(
+        log.contains("INC-1 is cancelled: there is nothing left to walk"),
+        "{log}"
+    );
+}

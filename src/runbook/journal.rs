@@ -1,0 +1,108 @@
+//! The journal of guided response on a real ledger: each change is one
+//! commit through the same path as the single commands, with the same
+//! trailers, made the moment the answer is given.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Actor, Change, Declaration, Identity, Incident};
+use crate::ledger::{Committed, Ledger};
+use crate::ui::prompt::hold_interrupts;
+
+use super::engine::{Journal, JournalError, Recorded, TimelineEntry};
+
+/// Records guided response's answers in a ledger.
+pub struct LedgerJournal<'a> {
+    ledger: &'a Ledger,
+    me: Identity,
+    /// The time now, read again for every change: a walk can last hours.
+    clock: Box<dyn Fn() -> DateTime<Utc> + 'a>,
+    /// A new incident's stable id, from its title.
+    new_uid: Box<dyn Fn(&str) -> String + 'a>,
+}
+
+impl<'a> LedgerJournal<'a> {
+    pub fn new(
+        ledger: &'a Ledger,
+        me: Identity,
+        clock: impl Fn() -> DateTime<Utc> + 'a,
+        new_uid: impl Fn(&str) -> String + 'a,
+    ) -> Self {
+        Self {
+            ledger,
+            me,
+            clock: Box::new(clock),
+            new_uid: Box::new(new_uid),
+        }
+    }
+
+    fn actor(&self) -> Actor {
+        let now = (self.clock)();
+        Actor {
+            by: self.me.clone(),
+            now,
+            at: now,
+            force: None,
+        }
+    }
+}
+
+fn recorded(committed: Committed) -> Recorded {
+    Recorded {
+        summary: committed.applied.summary,
+        commit: committed.commit.to_string()[..8].to_owned(),
+        incident: committed.incident,
+    }
+}
+
+impl Journal for LedgerJournal<'_> {
+    fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError> {
+        let uid = (self.new_uid)(&declaration.title);
+        let _hold = hold_interrupts();
+        let committed = self.ledger.declare(declaration, uid, &self.actor())?;
+        Ok(recorded(committed))
+    }
+
+    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError> {
+        let id = self.ledger.parse_id(id)?;
+        let _hold = hold_interrupts();
+        let committed = self.ledger.apply(&id, change, &self.actor())?;
+        Ok(recorded(committed))
+    }
+
+    /// When the impact started, then every commit of the incident's file
+    /// except the walk's own step markers, at its event time.
+    fn timeline(&mut self, incident: &Incident) -> Result<Vec<TimelineEntry>, JournalError> {
+        let id = self.ledger.parse_id(&incident.id)?;
+        let path = self.ledger.find_path(&id)?;
+        let prefix = format!("{}: ", incident.id);
+        let mut entries = vec![TimelineEntry {
+            at: incident.started_at,
+            who: None,
+            what: "impact started".to_owned(),
+        }];
+        for commit in self.ledger.file_log(&path)? {
+            if commit.change.as_deref() == Some("step") {
+                continue;
+            }
+            let what = commit
+                .subject
+                .strip_prefix(&prefix)
+                .unwrap_or(&commit.subject);
+            let what = match commit.change {
+                Some(_) => what.to_owned(),
+                None => format!("{what} (edited by hand)"),
+            };
+            entries.push(TimelineEntry {
+                at: commit.event_at.unwrap_or(commit.recorded_at),
+                who: Some(commit.author),
+                what,
+            });
+        }
+        entries.sort_by_key(|e| e.at);
+        Ok(entries)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}
