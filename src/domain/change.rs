@@ -226,11 +226,16 @@ pub fn check_text(what: &str, text: &str) -> Result<(), ChangeError> {
     Ok(())
 }
 
+/// The first line of a text, cut to fit a commit subject; `…` says that
+/// more follows (the whole text goes in the commit body).
 fn short(text: &str) -> String {
     let line = text.lines().next().unwrap_or("").trim();
-    if line.chars().count() > 60 || text.trim().lines().count() > 1 {
-        let cut: String = line.chars().take(57).collect();
-        format!("{}...", cut.trim_end())
+    let more_lines = text.trim().lines().count() > 1;
+    if line.chars().count() > 60 {
+        let cut: String = line.chars().take(59).collect();
+        format!("{}…", cut.trim_end())
+    } else if more_lines {
+        format!("{} …", line.trim_end_matches(['.', ' ']))
     } else {
         line.to_owned()
     }
@@ -1122,7 +1127,7 @@ mod tests {
         let mut inc = declared("SEV-4");
         let text = "line one\nline two";
         let applied = apply(&mut inc, Change::Note(text.into()), "2026-11-26T18:06:00Z").unwrap();
-        assert_eq!(applied.summary, "note: line one...");
+        assert_eq!(applied.summary, "note: line one …");
         assert_eq!(applied.body.as_deref(), Some(text));
     }
 }
