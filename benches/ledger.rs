@@ -517,6 +517,17 @@ fn checks(dir: &Path, m: &Manifest, head: &str) -> Result<Vec<(String, String)>,
             Err(f) => format!("n/a ({f})"),
             Ok(text) => match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Array(items)) => items.len().to_string(),
+                // `{"pending": [...], ...}`: the entries are the object's list.
+                Ok(Value::Object(map)) if map.values().any(Value::is_array) => {
+                    let list = map
+                        .get("pending")
+                        .or_else(|| map.get("incidents"))
+                        .filter(|v| v.is_array())
+                        .or_else(|| map.values().find(|v| v.is_array()));
+                    list.and_then(Value::as_array)
+                        .map_or(0, Vec::len)
+                        .to_string()
+                }
                 Ok(other) => format!("not a JSON array: {}", truncate(&other.to_string(), 80)),
                 Err(e) => format!("not JSON: {e}"),
             },
