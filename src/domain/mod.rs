@@ -6,10 +6,12 @@
 //! every rule can be unit-tested with fixed values.
 
 pub mod change;
+pub mod history;
 pub mod id;
 pub mod identity;
 pub mod incident;
 pub mod serde_time;
+pub mod stats;
 
 pub mod when;
 

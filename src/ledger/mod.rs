@@ -8,6 +8,7 @@ pub mod config;
 pub mod edit;
 pub mod error;
 pub mod git;
+pub mod history;
 mod message;
 
 use std::fs;

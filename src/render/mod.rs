@@ -1,9 +1,13 @@
 //! Everything people read, as pure functions from domain values to text:
 //! no IO, so every view can be snapshot-tested.
 
+pub mod diff;
 pub mod incident;
 pub mod json;
 pub mod list;
+pub mod log;
+pub mod report;
+pub mod stats;
 
 use chrono::{DateTime, Utc};
 
