@@ -332,11 +332,15 @@ impl Declaration {
             actions: Vec::new(),
             overrides: Vec::new(),
         };
-        let applied = Applied::new(
+        let mut applied = Applied::new(
             "declare",
             format!("declared {}: {}", self.severity, short(&incident.title)),
         )
         .trailer("Severity", self.severity);
+        // As for every other change: a backdated declaration says so.
+        if actor.at != actor.now {
+            applied = applied.trailer("Event-Time", time(actor.at));
+        }
         Ok((incident, applied))
     }
 }

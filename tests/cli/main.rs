@@ -3,4 +3,5 @@
 
 mod harness;
 
+mod test_history;
 mod test_lifecycle;
