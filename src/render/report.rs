@@ -51,6 +51,9 @@ pub fn rows(incident: &Incident, history: &History) -> Vec<Row> {
         }
         rows.push(row(entry, what));
     }
+    // Chronological by event time: a backdated entry takes its place in the
+    // story, marked with when it was recorded.
+    rows.sort_by_key(|r| r.at);
     rows
 }
 
