@@ -96,6 +96,10 @@ impl From<LedgerError> for CliError {
                 USAGE,
                 Some("give a commit, a branch, `HEAD~3`, or a time such as `2026-11-26 14:05` or `2h ago`".into()),
             ),
+            LedgerError::BeforeHistory { .. } => (
+                REFUSED,
+                Some("nothing was recorded yet then; `git log --reverse` shows when the ledger began".into()),
+            ),
             LedgerError::Uncommitted(path) => (
                 REFUSED,
                 Some(format!(

@@ -234,7 +234,7 @@ fn changes_since(
     let from = match ledger.resolve_point(since, time) {
         Ok(commit) => Some(commit),
         // A time before the ledger's first commit: nothing was recorded yet.
-        Err(LedgerError::UnknownRevision(_)) if time.is_some() => None,
+        Err(LedgerError::BeforeHistory { .. }) => None,
         Err(e) => return Err(e.into()),
     };
     let span = ledger.cleanup_span(from)?;

@@ -10,20 +10,24 @@ mod close;
 mod completions;
 mod declare;
 mod decline;
+mod diff;
 mod duplicate;
 mod init;
 mod lead;
 mod list;
+mod log;
 mod man;
 mod mitigate;
 mod note;
 mod reopen;
+mod report;
 mod resolve;
 mod respond;
 mod review;
 mod runbook;
 mod sev;
 mod show;
+mod stats;
 mod update;
 mod validate;
 
@@ -97,6 +101,10 @@ enum Command {
     Cancel(cancel::CancelArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
+    Log(log::LogArgs),
+    Diff(diff::DiffArgs),
+    Report(report::ReportArgs),
+    Stats(stats::StatsArgs),
     Validate(validate::ValidateArgs),
     Runbook(runbook::RunbookArgs),
     Completions(completions::CompletionsArgs),
@@ -157,6 +165,10 @@ fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError
         Command::Cancel(args) => cancel::run(ctx, ui, args),
         Command::List(args) => list::run(ctx, ui, &args),
         Command::Show(args) => show::run(ctx, ui, &args),
+        Command::Log(args) => log::run(ctx, ui, &args),
+        Command::Diff(args) => diff::run(ctx, ui, &args),
+        Command::Report(args) => report::run(ctx, ui, &args),
+        Command::Stats(args) => stats::run(ctx, ui, &args),
         Command::Validate(args) => validate::run(ctx, ui, &args),
         Command::Runbook(args) => runbook::run(ctx, ui, &args),
         Command::Completions(args) => completions::run(ctx, ui, &args),

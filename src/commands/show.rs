@@ -1,10 +1,17 @@
 use crate::context::Context;
 use crate::error::CliError;
+use crate::ledger::LedgerError;
 use crate::render;
 use crate::render::json::to_json;
 use crate::ui::Ui;
 
+use super::log::{label, point};
+
 /// Show one incident
+///
+/// With the global `--at REV|TIME`, shows the incident as it stood then: a
+/// revision (`HEAD~3`, a commit id, a tag), else a time, read as the last
+/// commit made at or before it (what the responders had recorded by then).
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
     /// The incident, such as INC-42 (or just 42)
@@ -14,10 +21,30 @@ pub struct ShowArgs {
 pub fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id)?;
-    let stored = ledger.load(&id)?;
+    let (stored, commit) = match &ctx.at {
+        None => (ledger.load(&id)?, None),
+        Some(at) => {
+            let commit = point(ctx, &ledger, "--at", at)?;
+            let stored =
+                ledger
+                    .load_as_of(commit, &id)?
+                    .ok_or_else(|| LedgerError::UnknownIncident {
+                        id: id.to_string(),
+                        hint: Some(format!(
+                            "{id} did not exist yet at {}",
+                            &commit.to_string()[..8]
+                        )),
+                    })?;
+            ui.status(&format!("{id} as it stood at {}", label(&ledger, commit)?));
+            (stored, Some(commit))
+        }
+    };
     if ctx.json {
         let mut value = to_json(&stored.incident);
         value["path"] = serde_json::json!(stored.path);
+        if let Some(commit) = commit {
+            value["commit"] = serde_json::json!(commit.to_string());
+        }
         ui.json(&value);
     } else {
         let color = ui.color();

@@ -310,38 +310,30 @@ impl Declaration {
             )));
         }
         let incident = Incident {
-            id,
-            uid,
-            title: self.title.trim().to_owned(),
-            severity: self.severity.clone(),
-            status: Status::Declared,
             lead: self.lead.map(|l| l.to_string()),
             services: self.services,
             impact: self.impact,
             started_at,
-            declared_at: actor.at,
-            declared_by: actor.by.to_string(),
-            acknowledged_at: None,
-            mitigated_at: None,
-            resolved_at: None,
-            closed_at: None,
-            resolution: None,
-            exit_reason: None,
-            duplicate_of: None,
             step: first_step,
             runbook,
-            notes: Vec::new(),
-            updates: Vec::new(),
-            mitigations: Vec::new(),
-            review: None,
-            actions: Vec::new(),
-            overrides: Vec::new(),
+            ..Incident::declared(
+                id,
+                uid,
+                self.title.trim().to_owned(),
+                self.severity.clone(),
+                actor.at,
+                actor.by.to_string(),
+            )
         };
-        let applied = Applied::new(
+        let mut applied = Applied::new(
             "declare",
             format!("declared {}: {}", self.severity, short(&incident.title)),
         )
         .trailer("Severity", self.severity);
+        // As for every other change: a backdated declaration says so.
+        if actor.at != actor.now {
+            applied = applied.trailer("Event-Time", time(actor.at));
+        }
         Ok((incident, applied))
     }
 }

@@ -215,32 +215,16 @@ mod tests {
 
     fn incident(id: &str, severity: &str, declared: &str) -> Incident {
         Incident {
-            id: id.into(),
-            uid: format!("UID-{id}"),
-            title: format!("{id} title"),
-            severity: severity.into(),
             status: Status::Mitigated,
-            lead: None,
-            services: vec![],
-            impact: None,
-            started_at: t(declared),
-            declared_at: t(declared),
-            declared_by: "Ada <ada@example.com>".into(),
             acknowledged_at: Some(t(declared)),
-            mitigated_at: None,
-            resolved_at: None,
-            closed_at: None,
-            resolution: None,
-            exit_reason: None,
-            duplicate_of: None,
-            step: None,
-            runbook: None,
-            notes: vec![],
-            updates: vec![],
-            mitigations: vec![],
-            review: None,
-            actions: vec![],
-            overrides: vec![],
+            ..Incident::declared(
+                id.into(),
+                format!("UID-{id}"),
+                format!("{id} title"),
+                severity.into(),
+                t(declared),
+                "Ada <ada@example.com>".into(),
+            )
         }
     }
 

@@ -418,6 +418,46 @@ pub struct Override {
 }
 
 impl Incident {
+    /// A freshly declared incident: what is given, the impact starting at the
+    /// declaration, and every milestone, entry and optional field empty.
+    pub fn declared(
+        id: String,
+        uid: String,
+        title: String,
+        severity: String,
+        at: DateTime<Utc>,
+        by: String,
+    ) -> Self {
+        Self {
+            id,
+            uid,
+            title,
+            severity,
+            status: Status::Declared,
+            lead: None,
+            services: Vec::new(),
+            impact: None,
+            started_at: at,
+            declared_at: at,
+            declared_by: by,
+            acknowledged_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            closed_at: None,
+            resolution: None,
+            exit_reason: None,
+            duplicate_of: None,
+            step: None,
+            runbook: None,
+            notes: Vec::new(),
+            updates: Vec::new(),
+            mitigations: Vec::new(),
+            review: None,
+            actions: Vec::new(),
+            overrides: Vec::new(),
+        }
+    }
+
     /// Temporary mitigations still in place.
     pub fn pending_mitigations(&self) -> impl Iterator<Item = &Mitigation> {
         self.mitigations.iter().filter(|m| m.is_pending())

@@ -7,10 +7,12 @@
 
 pub mod change;
 pub mod cleanup;
+pub mod history;
 pub mod id;
 pub mod identity;
 pub mod incident;
 pub mod serde_time;
+pub mod stats;
 
 pub mod when;
 

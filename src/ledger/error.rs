@@ -37,6 +37,11 @@ pub enum LedgerError {
     UnknownIncident { id: String, hint: Option<String> },
     #[error("`{0}` is neither a revision nor a time in this ledger's history")]
     UnknownRevision(String),
+    #[error("`{text}` ({}) is before the first commit on this branch", time.format("%Y-%m-%d %H:%M UTC"))]
+    BeforeHistory {
+        text: String,
+        time: chrono::DateTime<chrono::Utc>,
+    },
     #[error("{path} has changes that are not committed", path = .0.display())]
     Uncommitted(PathBuf),
     #[error("HEAD is detached; the ledger records incidents on a branch")]

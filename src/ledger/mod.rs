@@ -9,6 +9,7 @@ pub mod config;
 pub mod edit;
 pub mod error;
 pub mod git;
+pub mod history;
 mod message;
 pub mod timeline;
 mod worktree;
@@ -305,16 +306,26 @@ impl Ledger {
         let Some(time) = time else {
             return Err(LedgerError::UnknownRevision(text.to_owned()));
         };
-        let mut walk = self.repo.revwalk()?;
-        walk.push_head()?;
-        walk.simplify_first_parent()?;
-        for oid in walk {
-            let oid = oid?;
-            if self.repo.find_commit(oid)?.time().seconds() <= time.timestamp() {
-                return Ok(oid);
-            }
+        // git's own walk reads the commit-graph, so this stays quick on a
+        // ledger of a million commits; libgit2 would parse every commit.
+        let out = git::git_output(
+            self.repo.workdir().unwrap_or(&self.root),
+            &[
+                "rev-list",
+                "-1",
+                "--first-parent",
+                &format!("--min-age={}", time.timestamp()),
+                "HEAD",
+                "--",
+            ],
+        )?;
+        match out.trim() {
+            "" => Err(LedgerError::BeforeHistory {
+                text: text.to_owned(),
+                time,
+            }),
+            sha => Ok(Oid::from_str(sha)?),
         }
-        Err(LedgerError::UnknownRevision(text.to_owned()))
     }
 
     /// The tree of the ledger's folder in `commit`, if it has one.

@@ -2,9 +2,13 @@
 //! no IO, so every view can be snapshot-tested.
 
 pub mod cleanup;
+pub mod diff;
 pub mod incident;
 pub mod json;
 pub mod list;
+pub mod log;
+pub mod report;
+pub mod stats;
 
 use chrono::{DateTime, Utc};
 

@@ -1,0 +1,112 @@
+use git2::Oid;
+
+use crate::context::Context;
+use crate::domain::history::diff;
+use crate::error::CliError;
+use crate::ledger::{Ledger, Stored};
+use crate::render;
+use crate::render::diff::Side;
+use crate::ui::Ui;
+
+use super::log::{label, point, start_point};
+
+/// The incident between two points of history
+///
+/// First what changed, in words (fields changed, entries added or removed),
+/// then the file's text diff. Without a revision: the incident's last change.
+/// With one: from it to HEAD. With two: from the first to the second.
+/// `--since REV|TIME` is the hand-over brief for a new incident lead:
+/// everything that changed since then.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The incident, such as INC-42 (or just 42)
+    id: String,
+    /// Revisions: a commit, a branch, `HEAD~3`, a tag, or a time
+    #[arg(value_name = "REV", num_args = 0..=2, conflicts_with = "since")]
+    revs: Vec<String>,
+    /// Everything since this revision or time (`2h ago`, `14:05`, a commit)
+    #[arg(long, value_name = "REV|TIME")]
+    since: Option<String>,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> {
+    let ledger = ctx.ledger()?;
+    let id = ledger.parse_id(&args.id)?;
+    let head = ledger.head_commit()?;
+    let (from, to): (Option<Oid>, Oid) = match (&args.since, args.revs.as_slice()) {
+        (Some(since), _) => (start_point(ctx, &ledger, "--since", since)?, head),
+        (None, [a]) => (start_point(ctx, &ledger, "REV", a)?, head),
+        (None, [a, b]) => (
+            start_point(ctx, &ledger, "REV", a)?,
+            point(ctx, &ledger, "REV", b)?,
+        ),
+        _ => {
+            let history = ledger.history(&id, None)?;
+            let last = history
+                .entries
+                .last()
+                .ok_or_else(|| CliError::refused(format!("{id} has no history on this branch")))?;
+            (last.parents.first().copied(), last.commit)
+        }
+    };
+    let read = |commit: Option<Oid>| -> Result<Option<Stored>, CliError> {
+        match commit {
+            Some(c) => Ok(ledger.load_as_of(c, &id)?),
+            None => Ok(None),
+        }
+    };
+    let (old, new) = (read(from)?, read(Some(to))?);
+    if old.is_none() && new.is_none() {
+        return Err(CliError::refused(format!(
+            "{id} exists at neither point of history"
+        )));
+    }
+    let deltas = diff(
+        old.as_ref().map(|s| &s.incident),
+        new.as_ref().map(|s| &s.incident),
+    );
+    let side = |commit: Option<Oid>,
+                stored: &Option<Stored>,
+                ledger: &Ledger|
+     -> Result<String, CliError> {
+        match commit {
+            Some(c) => label(ledger, c),
+            None => Ok(if stored.is_none() {
+                "(none)".into()
+            } else {
+                String::new()
+            }),
+        }
+    };
+    let from_side = Side {
+        label: side(from, &old, &ledger)?,
+        text: old.as_ref().map(|s| s.text.as_str()),
+    };
+    let to_side = Side {
+        label: side(Some(to), &new, &ledger)?,
+        text: new.as_ref().map(|s| s.text.as_str()),
+    };
+    if ctx.json {
+        ui.json(&serde_json::json!({
+            "id": id.to_string(),
+            "from": from.map(|c| c.to_string()),
+            "to": to.to_string(),
+            "changes": deltas.iter().map(|d| {
+                let mut v = serde_json::to_value(d).expect("deltas serialise");
+                v["summary"] = serde_json::json!(render::log::describe(d));
+                v
+            }).collect::<Vec<_>>(),
+            "text_diff": render::diff::text_diff(&from_side, &to_side, false),
+        }));
+    } else {
+        let color = ui.color();
+        ui.print(&render::diff::diff(
+            &id.to_string(),
+            &from_side,
+            &to_side,
+            &deltas,
+            color,
+        ));
+    }
+    Ok(())
+}

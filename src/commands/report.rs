@@ -1,0 +1,63 @@
+use std::path::PathBuf;
+
+use crate::context::Context;
+use crate::error::CliError;
+use crate::ledger::{LedgerError, write_atomic};
+use crate::render;
+use crate::ui::Ui;
+
+/// The post-incident review document
+///
+/// In the runbook's outline: what happened; the timeline, generated from git
+/// (milestones, notes, updates, mitigations, with times and authors); root
+/// cause; what worked well; what failed; preventive actions with owners and
+/// due dates. Headed by the impact, its duration and the response times:
+/// time to declare (impact start to declaration), to acknowledge (declaration
+/// to acknowledgement), to mitigate and to resolve (both from impact start).
+/// Read from the committed incident at HEAD.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The incident, such as INC-42 (or just 42)
+    id: String,
+    /// Markdown (renders on GitHub and GitLab) or JSON
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    format: Format,
+    /// Write the report to FILE (atomically) instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Markdown,
+    Json,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError> {
+    let ledger = ctx.ledger()?;
+    let id = ledger.parse_id(&args.id)?;
+    let head = ledger.head_commit()?;
+    let history = ledger.history(&id, Some(head))?;
+    let stored = ledger
+        .load_as_of(head, &id)?
+        .ok_or_else(|| LedgerError::UnknownIncident {
+            id: id.to_string(),
+            hint: Some("commit the incident first; the report is read from git".into()),
+        })?;
+    let commit = &head.to_string()[..12];
+    let text = if ctx.json || args.format == Format::Json {
+        let value = render::report::json(&stored.incident, &history, commit);
+        serde_json::to_string_pretty(&value).expect("JSON values serialise") + "\n"
+    } else {
+        render::report::markdown(&stored.incident, &history, commit)
+    };
+    match &args.output {
+        Some(path) => {
+            let full = ctx.dir.join(path);
+            write_atomic(&full, text.as_bytes())?;
+            ui.status(&format!("{id}: report written to {}", path.display()));
+        }
+        None => ui.print(&text),
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+use crate::context::Context;
+use crate::domain::stats::{GroupBy, Recorded, compute};
+use crate::error::CliError;
+use crate::render;
+use crate::ui::Ui;
+
+use super::log::{label, point};
+
+/// Ledger metrics, reproducible from any revision
+///
+/// Counts by severity and status; response times over every incident but
+/// the exits (declined, duplicate, cancelled), as median and 90th percentile
+/// (nearest rank): time to declare = impact start to declaration; time to
+/// acknowledge = declaration to acknowledgement; time to mitigate = impact
+/// start to the first mitigation; time to resolve = impact start to
+/// resolution. Documentation lag = record time (the commit's) minus event
+/// time (`--at`), over the tool's changes that record an event; hand edits
+/// carry no event time and are left out. Pending temporary mitigations and
+/// those past the ledger's cleanup deadline (counted from when the incident
+/// was mitigated); resolved or closed incidents of severities that need a
+/// review whose review lacks what happened or the root cause.
+///
+/// With the global `--at REV|TIME`, everything is read at that commit (the
+/// incident files and the history up to it) and overdue is judged at its
+/// time, so the same revision always gives the same numbers. Without it:
+/// HEAD, judged now.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// Only incidents declared since then: a time, or an age such as `30d`
+    #[arg(long, value_name = "T")]
+    since: Option<String>,
+    /// Also break the figures down by severity or by service
+    #[arg(long, value_enum, value_name = "BY")]
+    by: Option<By>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum By {
+    Severity,
+    Service,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError> {
+    let ledger = ctx.ledger()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| ctx.parse_time("--since", t))
+        .transpose()?;
+    let (commit, as_of) = match &ctx.at {
+        Some(at) => {
+            let commit = point(ctx, &ledger, "--at", at)?;
+            (commit, ledger.commit_time(commit)?)
+        }
+        None => (ledger.head_commit()?, ctx.now),
+    };
+    let mut incidents = Vec::new();
+    for stored in ledger.load_all_at(commit)? {
+        match stored {
+            Ok(s) => incidents.push(s.incident),
+            Err(e) => ui.warn(&format!("skipped {e}")),
+        }
+    }
+    let records: Vec<Recorded> = ledger
+        .change_records(commit, since)?
+        .into_iter()
+        .map(|r| Recorded {
+            incident: r.incident,
+            verb: r.verb,
+            record_time: r.record_time,
+            event_time: r.event_time,
+        })
+        .collect();
+    let by = args.by.map(|b| match b {
+        By::Severity => GroupBy::Severity,
+        By::Service => GroupBy::Service,
+    });
+    let stats = compute(
+        &incidents,
+        &records,
+        by,
+        since,
+        as_of,
+        |sev| ledger.config.cleanup_deadline(sev),
+        &ledger.config.review_required,
+    );
+    if ctx.json {
+        let mut value = serde_json::to_value(&stats).expect("stats serialise");
+        value["commit"] = serde_json::json!(commit.to_string());
+        ui.json(&value);
+    } else {
+        let color = ui.color();
+        ui.print(&render::stats::stats(
+            &stats,
+            &label(&ledger, commit)?,
+            color,
+        ));
+    }
+    Ok(())
+}

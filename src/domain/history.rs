@@ -1,0 +1,673 @@
+//! What changed between two versions of an incident, field by field: the
+//! semantic diff behind `log`, `diff` and the report's timeline.
+//!
+//! It compares parsed incidents, not commit trailers, so a hand edit
+//! committed with plain git is described as precisely as a tool change.
+//! Scalars are compared field by field; mitigations and actions are matched
+//! by id, notes, updates and overrides by position (they are append-only).
+//! Pure: times and values come in, descriptions go out.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use super::incident::{Incident, Review};
+
+/// The kinds of entry an incident holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    Note,
+    Update,
+    Mitigation,
+    Action,
+    Override,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Note => "note",
+            EntryKind::Update => "update",
+            EntryKind::Mitigation => "mitigation",
+            EntryKind::Action => "action",
+            EntryKind::Override => "override",
+        }
+    }
+}
+
+/// One change between two versions of an incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Delta {
+    /// The incident appeared: declared, or its file added by hand.
+    Created {
+        id: String,
+        severity: String,
+        title: String,
+        at: DateTime<Utc>,
+        by: String,
+    },
+    /// The incident's file went away.
+    Deleted { id: String },
+    /// A scalar field changed; `None` is absent. Times are RFC 3339.
+    Field {
+        field: &'static str,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// An entry was added. `key` is an id (`M1`) or a position (`2`).
+    Added {
+        entry: EntryKind,
+        key: String,
+        at: Option<DateTime<Utc>>,
+        by: Option<String>,
+        /// `internal`, `flag, temporary`, `owner Bob Ng, due 2026-12-10`.
+        detail: Option<String>,
+        text: String,
+    },
+    /// An entry was removed.
+    Removed {
+        entry: EntryKind,
+        key: String,
+        text: String,
+    },
+    /// A temporary mitigation was cleaned up or made permanent, or an action
+    /// was done.
+    Finished {
+        entry: EntryKind,
+        key: String,
+        /// `cleaned up`, `made permanent`, `done`.
+        what: &'static str,
+        at: DateTime<Utc>,
+        by: Option<String>,
+        detail: Option<String>,
+    },
+    /// One field of an entry changed.
+    Edited {
+        entry: EntryKind,
+        key: String,
+        field: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The milestones, whose values are times.
+pub const MILESTONES: [&str; 6] = [
+    "started_at",
+    "declared_at",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
+    "closed_at",
+];
+
+/// The scalar fields in the file's order, as text.
+fn scalars(inc: &Incident) -> Vec<(&'static str, Option<String>)> {
+    let t = |v: Option<DateTime<Utc>>| v.map(time);
+    vec![
+        ("id", Some(inc.id.clone())),
+        ("uid", Some(inc.uid.clone())),
+        ("title", Some(inc.title.clone())),
+        ("severity", Some(inc.severity.clone())),
+        ("status", Some(inc.status.as_str().to_owned())),
+        ("lead", inc.lead.clone()),
+        (
+            "services",
+            (!inc.services.is_empty()).then(|| inc.services.join(", ")),
+        ),
+        ("impact", inc.impact.clone()),
+        ("started_at", Some(time(inc.started_at))),
+        ("declared_at", Some(time(inc.declared_at))),
+        ("declared_by", Some(inc.declared_by.clone())),
+        ("acknowledged_at", t(inc.acknowledged_at)),
+        ("mitigated_at", t(inc.mitigated_at)),
+        ("resolved_at", t(inc.resolved_at)),
+        ("closed_at", t(inc.closed_at)),
+        ("resolution", inc.resolution.clone()),
+        ("exit_reason", inc.exit_reason.clone()),
+        ("duplicate_of", inc.duplicate_of.clone()),
+        ("step", inc.step.clone()),
+        ("runbook", inc.runbook.clone()),
+    ]
+}
+
+fn review_fields(review: Option<&Review>) -> [(&'static str, Option<String>); 4] {
+    let get = |f: fn(&Review) -> &String| {
+        review
+            .map(|r| f(r).clone())
+            .filter(|v| !v.trim().is_empty())
+    };
+    [
+        ("review.what_happened", get(|r| &r.what_happened)),
+        ("review.root_cause", get(|r| &r.root_cause)),
+        ("review.went_well", get(|r| &r.went_well)),
+        ("review.went_wrong", get(|r| &r.went_wrong)),
+    ]
+}
+
+/// An entry's fields as text, for a generic field-by-field comparison.
+fn fields_of<T: Serialize>(entry: &T) -> Vec<(String, String)> {
+    let Ok(toml::Value::Table(table)) = toml::Value::try_from(entry) else {
+        return Vec::new();
+    };
+    table
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect()
+}
+
+/// Field edits of one entry, leaving out the fields in `skip`.
+fn edits<T: Serialize>(
+    out: &mut Vec<Delta>,
+    entry: EntryKind,
+    key: &str,
+    before: &T,
+    after: &T,
+    skip: &[&str],
+) {
+    let old = fields_of(before);
+    let new = fields_of(after);
+    let mut names: Vec<&String> = old.iter().chain(new.iter()).map(|(k, _)| k).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        if skip.contains(&name.as_str()) {
+            continue;
+        }
+        let find = |list: &[(String, String)]| {
+            list.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        };
+        let (from, to) = (find(&old), find(&new));
+        if from != to {
+            out.push(Delta::Edited {
+                entry,
+                key: key.to_owned(),
+                field: name.clone(),
+                from,
+                to,
+            });
+        }
+    }
+}
+
+/// The changes from `before` to `after`; `None` is "no file".
+pub fn diff(before: Option<&Incident>, after: Option<&Incident>) -> Vec<Delta> {
+    match (before, after) {
+        (None, None) => Vec::new(),
+        (Some(b), None) => vec![Delta::Deleted { id: b.id.clone() }],
+        (None, Some(a)) => {
+            let mut out = vec![Delta::Created {
+                id: a.id.clone(),
+                severity: a.severity.clone(),
+                title: a.title.clone(),
+                at: a.declared_at,
+                by: a.declared_by.clone(),
+            }];
+            // A file added by hand may hold more than a declaration: describe
+            // it against an empty incident of the same identity.
+            let mut empty = a.clone();
+            empty.notes.clear();
+            empty.updates.clear();
+            empty.mitigations.clear();
+            empty.actions.clear();
+            empty.overrides.clear();
+            empty.review = None;
+            out.extend(entries(&empty, a));
+            out
+        }
+        (Some(b), Some(a)) => {
+            let mut out = Vec::new();
+            for ((field, from), (_, to)) in scalars(b).into_iter().zip(scalars(a)) {
+                if from != to {
+                    out.push(Delta::Field { field, from, to });
+                }
+            }
+            for ((field, from), (_, to)) in review_fields(b.review.as_ref())
+                .into_iter()
+                .zip(review_fields(a.review.as_ref()))
+            {
+                if from != to {
+                    out.push(Delta::Field { field, from, to });
+                }
+            }
+            out.extend(entries(b, a));
+            out
+        }
+    }
+}
+
+/// An appended entry as the comparison needs it: time, author, detail, text.
+type Row = (Option<DateTime<Utc>>, String, Option<String>, String);
+
+fn entries(b: &Incident, a: &Incident) -> Vec<Delta> {
+    let mut out = Vec::new();
+    let notes = |i: &Incident| -> Vec<Row> {
+        i.notes
+            .iter()
+            .map(|n| (Some(n.at), n.by.clone(), None, n.text.clone()))
+            .collect()
+    };
+    let updates = |i: &Incident| -> Vec<Row> {
+        i.updates
+            .iter()
+            .map(|u| {
+                let audience = Some(u.audience.as_str().to_owned());
+                (Some(u.at), u.by.clone(), audience, u.text.clone())
+            })
+            .collect()
+    };
+    let overrides = |i: &Incident| -> Vec<Row> {
+        i.overrides
+            .iter()
+            .map(|o| {
+                (
+                    Some(o.at),
+                    o.by.clone(),
+                    Some(o.change.clone()),
+                    o.rule.clone(),
+                )
+            })
+            .collect()
+    };
+    // Notes, updates and overrides are appended: match them by position.
+    let by_position = |out: &mut Vec<Delta>,
+                       entry: EntryKind,
+                       old: Vec<Row>,
+                       new: Vec<Row>,
+                       edit: &dyn Fn(&mut Vec<Delta>, usize)| {
+        for i in 0..old.len().max(new.len()) {
+            let key = (i + 1).to_string();
+            match (old.get(i), new.get(i)) {
+                (Some(_), Some(_)) => edit(out, i),
+                (None, Some((at, by, detail, text))) => out.push(Delta::Added {
+                    entry,
+                    key,
+                    at: *at,
+                    by: Some(by.clone()),
+                    detail: detail.clone(),
+                    text: text.clone(),
+                }),
+                (Some((_, _, _, text)), None) => out.push(Delta::Removed {
+                    entry,
+                    key,
+                    text: text.clone(),
+                }),
+                (None, None) => {}
+            }
+        }
+    };
+    by_position(&mut out, EntryKind::Note, notes(b), notes(a), &|out, i| {
+        edits(
+            out,
+            EntryKind::Note,
+            &(i + 1).to_string(),
+            &b.notes[i],
+            &a.notes[i],
+            &[],
+        );
+    });
+    by_position(
+        &mut out,
+        EntryKind::Update,
+        updates(b),
+        updates(a),
+        &|out, i| {
+            edits(
+                out,
+                EntryKind::Update,
+                &(i + 1).to_string(),
+                &b.updates[i],
+                &a.updates[i],
+                &[],
+            );
+        },
+    );
+
+    // Mitigations by id.
+    for m in &a.mitigations {
+        match b.mitigations.iter().find(|o| o.id == m.id) {
+            None => {
+                let detail = if m.temporary {
+                    format!("{}, temporary", m.kind.as_str())
+                } else {
+                    m.kind.as_str().to_owned()
+                };
+                out.push(Delta::Added {
+                    entry: EntryKind::Mitigation,
+                    key: m.id.clone(),
+                    at: Some(m.applied_at),
+                    by: Some(m.applied_by.clone()),
+                    detail: Some(detail),
+                    text: m.action.clone(),
+                });
+                push_finished_mitigation(&mut out, None, m);
+            }
+            Some(o) => {
+                push_finished_mitigation(&mut out, Some(o), m);
+                let mut skip = Vec::new();
+                if o.cleaned_up_at.is_none() && m.cleaned_up_at.is_some() {
+                    skip.extend(["cleaned_up_at", "cleaned_up_by", "cleanup_note"]);
+                }
+                if o.kept_at.is_none() && m.kept_at.is_some() {
+                    skip.extend(["kept_at", "kept_by", "kept_why"]);
+                }
+                edits(&mut out, EntryKind::Mitigation, &m.id, o, m, &skip);
+            }
+        }
+    }
+    for o in &b.mitigations {
+        if !a.mitigations.iter().any(|m| m.id == o.id) {
+            out.push(Delta::Removed {
+                entry: EntryKind::Mitigation,
+                key: o.id.clone(),
+                text: o.action.clone(),
+            });
+        }
+    }
+
+    // Actions by id.
+    for x in &a.actions {
+        let finished = |out: &mut Vec<Delta>| {
+            if let Some(at) = x.done_at {
+                out.push(Delta::Finished {
+                    entry: EntryKind::Action,
+                    key: x.id.clone(),
+                    what: "done",
+                    at,
+                    by: x.done_by.clone(),
+                    detail: None,
+                });
+            }
+        };
+        match b.actions.iter().find(|o| o.id == x.id) {
+            None => {
+                let due = x.due.map(|d| format!(", due {d}")).unwrap_or_default();
+                out.push(Delta::Added {
+                    entry: EntryKind::Action,
+                    key: x.id.clone(),
+                    at: Some(x.created_at),
+                    by: Some(x.created_by.clone()),
+                    detail: Some(format!("{}, owner {}{due}", x.kind.as_str(), x.owner)),
+                    text: x.text.clone(),
+                });
+                finished(&mut out);
+            }
+            Some(o) => {
+                let mut skip = Vec::new();
+                if o.done_at.is_none() && x.done_at.is_some() {
+                    finished(&mut out);
+                    skip.extend(["done_at", "done_by"]);
+                }
+                edits(&mut out, EntryKind::Action, &x.id, o, x, &skip);
+            }
+        }
+    }
+    for o in &b.actions {
+        if !a.actions.iter().any(|x| x.id == o.id) {
+            out.push(Delta::Removed {
+                entry: EntryKind::Action,
+                key: o.id.clone(),
+                text: o.text.clone(),
+            });
+        }
+    }
+
+    by_position(
+        &mut out,
+        EntryKind::Override,
+        overrides(b),
+        overrides(a),
+        &|out, i| {
+            edits(
+                out,
+                EntryKind::Override,
+                &(i + 1).to_string(),
+                &b.overrides[i],
+                &a.overrides[i],
+                &[],
+            );
+        },
+    );
+    out
+}
+
+fn push_finished_mitigation(
+    out: &mut Vec<Delta>,
+    before: Option<&super::incident::Mitigation>,
+    m: &super::incident::Mitigation,
+) {
+    if let Some(at) = m.cleaned_up_at
+        && before.is_none_or(|o| o.cleaned_up_at.is_none())
+    {
+        out.push(Delta::Finished {
+            entry: EntryKind::Mitigation,
+            key: m.id.clone(),
+            what: "cleaned up",
+            at,
+            by: m.cleaned_up_by.clone(),
+            detail: m.cleanup_note.clone(),
+        });
+    }
+    if let Some(at) = m.kept_at
+        && before.is_none_or(|o| o.kept_at.is_none())
+    {
+        out.push(Delta::Finished {
+            entry: EntryKind::Mitigation,
+            key: m.id.clone(),
+            what: "made permanent",
+            at,
+            by: m.kept_by.clone(),
+            detail: m.kept_why.clone(),
+        });
+    }
+}
+
+/// The time the changes describe: the latest milestone set, entry added or
+/// entry finished. For a hand edit this is the only event time there is.
+pub fn event_time(deltas: &[Delta]) -> Option<DateTime<Utc>> {
+    deltas
+        .iter()
+        .filter_map(|d| match d {
+            Delta::Created { at, .. } | Delta::Finished { at, .. } => Some(*at),
+            Delta::Added { at, .. } => *at,
+            Delta::Field {
+                field,
+                to: Some(to),
+                ..
+            } if MILESTONES.contains(field) && *field != "started_at" => {
+                DateTime::parse_from_rfc3339(to)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc))
+            }
+            _ => None,
+        })
+        .max()
+}
+
+/// Bookkeeping that a post-incident timeline leaves out: where guided
+/// response stands, which runbook, the review text itself.
+pub fn is_bookkeeping(delta: &Delta) -> bool {
+    match delta {
+        Delta::Field { field, .. } => {
+            matches!(*field, "step" | "runbook") || field.starts_with("review.")
+        }
+        _ => false,
+    }
+}
+
+/// How fast the response went, as a seasoned SRE measures it:
+/// - time to declare: impact start to declaration;
+/// - time to acknowledge: declaration to acknowledgement (a responder owns it);
+/// - time to mitigate: impact start to the first mitigation (impact stopped);
+/// - time to resolve: impact start to resolution (also the impact duration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ResponseTimes {
+    pub to_declare: Option<chrono::Duration>,
+    pub to_acknowledge: Option<chrono::Duration>,
+    pub to_mitigate: Option<chrono::Duration>,
+    pub to_resolve: Option<chrono::Duration>,
+}
+
+impl ResponseTimes {
+    pub fn of(inc: &Incident) -> Self {
+        Self {
+            to_declare: Some(inc.declared_at - inc.started_at),
+            to_acknowledge: inc.acknowledged_at.map(|t| t - inc.declared_at),
+            to_mitigate: inc.mitigated_at.map(|t| t - inc.started_at),
+            to_resolve: inc.resolved_at.map(|t| t - inc.started_at),
+        }
+    }
+}
+
+/// Summary statistics of durations: the median (the mean of the two middle
+/// values for an even count) and the 90th percentile by nearest rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Spread {
+    pub count: usize,
+    pub median_secs: i64,
+    pub p90_secs: i64,
+}
+
+impl Spread {
+    pub fn of(values: &[i64]) -> Option<Spread> {
+        if values.is_empty() {
+            return None;
+        }
+        let mut v = values.to_vec();
+        v.sort_unstable();
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]).div_euclid(2)
+        };
+        // Nearest rank: the smallest value with at least 90% at or below it.
+        let rank = (n * 9).div_ceil(10).max(1);
+        Some(Spread {
+            count: n,
+            median_secs: median,
+            p90_secs: v[rank - 1],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::{Mitigation, MitigationKind, Note};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn incident() -> Incident {
+        Incident {
+            started_at: at("2026-11-26T18:40:00Z"),
+            ..Incident::declared(
+                "INC-1".into(),
+                "U".into(),
+                "Checkout down".into(),
+                "SEV-2".into(),
+                at("2026-11-26T18:50:00Z"),
+                "Ada <ada@x.org>".into(),
+            )
+        }
+    }
+
+    #[test]
+    fn scalars_change_field_by_field() {
+        let b = incident();
+        let mut a = b.clone();
+        a.severity = "SEV-1".into();
+        a.lead = Some("Bob <bob@x.org>".into());
+        assert_eq!(
+            diff(Some(&b), Some(&a)),
+            vec![
+                Delta::Field {
+                    field: "severity",
+                    from: Some("SEV-2".into()),
+                    to: Some("SEV-1".into())
+                },
+                Delta::Field {
+                    field: "lead",
+                    from: None,
+                    to: Some("Bob <bob@x.org>".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn mitigation_cleanup_is_one_event_not_three_fields() {
+        let mut b = incident();
+        b.mitigations.push(Mitigation {
+            id: "M1".into(),
+            kind: MitigationKind::Flag,
+            action: "flag off".into(),
+            temporary: true,
+            applied_at: at("2026-11-26T19:00:00Z"),
+            applied_by: "Ada <ada@x.org>".into(),
+            cleanup: Some("flag on".into()),
+            target: None,
+            before: None,
+            after: None,
+            cleaned_up_at: None,
+            cleaned_up_by: None,
+            cleanup_note: None,
+            kept_at: None,
+            kept_by: None,
+            kept_why: None,
+        });
+        let mut a = b.clone();
+        a.mitigations[0].cleaned_up_at = Some(at("2026-11-27T10:00:00Z"));
+        a.mitigations[0].cleaned_up_by = Some("Bob <bob@x.org>".into());
+        a.mitigations[0].action = "flag new-checkout off".into();
+        let d = diff(Some(&b), Some(&a));
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(matches!(&d[0], Delta::Finished { what: "cleaned up", key, .. } if key == "M1"));
+        assert!(matches!(&d[1], Delta::Edited { field, .. } if field == "action"));
+        assert_eq!(event_time(&d), Some(at("2026-11-27T10:00:00Z")));
+    }
+
+    #[test]
+    fn notes_match_by_position() {
+        let mut b = incident();
+        let note = |t: &str| Note {
+            at: at("2026-11-26T19:00:00Z"),
+            by: "Ada <ada@x.org>".into(),
+            text: t.into(),
+        };
+        b.notes = vec![note("one"), note("two")];
+        let mut a = b.clone();
+        a.notes[1].text = "two, corrected".into();
+        a.notes.push(note("three"));
+        let d = diff(Some(&b), Some(&a));
+        assert!(matches!(&d[0], Delta::Edited { key, field, .. } if key == "2" && field == "text"));
+        assert!(matches!(&d[1], Delta::Added { key, text, .. } if key == "3" && text == "three"));
+        let back = diff(Some(&a), Some(&b));
+        assert!(
+            back.iter()
+                .any(|d| matches!(d, Delta::Removed { key, .. } if key == "3"))
+        );
+    }
+
+    #[test]
+    fn spread_uses_the_middle_and_nearest_rank() {
+        let s = Spread::of(&[10, 40, 20, 30]).unwrap();
+        assert_eq!((s.median_secs, s.p90_secs), (25, 40));
+        let s = Spread::of(&(1..=20).collect::<Vec<_>>()).unwrap();
+        assert_eq!((s.median_secs, s.p90_secs), (10, 18));
+        assert_eq!(Spread::of(&[]), None);
+    }
+}

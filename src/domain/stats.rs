@@ -1,0 +1,194 @@
+//! Ledger metrics: counts by severity and status, response times (median and
+//! p90), documentation lag, cleanups pending and overdue, reviews missing.
+//!
+//! Pure: the incidents, the change records and the reference time come in,
+//! so the same revision always gives the same numbers.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::cleanup;
+use super::history::{ResponseTimes, Spread};
+use super::incident::{Incident, Status};
+
+/// How to group the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Severity,
+    Service,
+}
+
+/// One tool change as the metrics need it: which incident, which verb, when
+/// recorded, and when it happened if backdated.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub incident: String,
+    pub verb: String,
+    pub record_time: DateTime<Utc>,
+    pub event_time: Option<DateTime<Utc>>,
+}
+
+/// Verbs that record no event, so have no documentation lag.
+const NO_EVENT: [&str; 4] = ["step", "review", "init", "renumber"];
+
+/// The figures of one group (or of the whole ledger).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    pub name: String,
+    pub total: usize,
+    /// Count per status, in lifecycle order; statuses with no incident left out.
+    pub by_status: Vec<(String, usize)>,
+    pub time_to_declare: Option<Spread>,
+    pub time_to_acknowledge: Option<Spread>,
+    pub time_to_mitigate: Option<Spread>,
+    pub time_to_resolve: Option<Spread>,
+    /// Record time minus event time, over the changes that record an event.
+    pub documentation_lag: Option<Spread>,
+    /// How many of those changes were backdated.
+    pub backdated: usize,
+}
+
+/// A temporary mitigation still in place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pending {
+    pub incident: String,
+    pub mitigation: String,
+    pub severity: String,
+    pub applied_at: DateTime<Utc>,
+    pub age_secs: i64,
+    /// When the cleanup is due, if the ledger sets a deadline.
+    pub due: Option<DateTime<Utc>>,
+    pub overdue: bool,
+}
+
+/// Everything `stats` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// The reference time: overdue is judged then.
+    pub as_of: DateTime<Utc>,
+    pub since: Option<DateTime<Utc>>,
+    pub all: Group,
+    /// Per severity or service, when asked.
+    pub groups: Vec<Group>,
+    pub pending_cleanups: Vec<Pending>,
+    pub overdue_cleanups: usize,
+    /// Resolved or closed incidents of severities that need a review, whose
+    /// review lacks what happened or the root cause.
+    pub missing_review: Vec<String>,
+}
+
+fn group(name: String, incidents: &[&Incident], records: &[&Recorded]) -> Group {
+    let mut by_status = Vec::new();
+    for status in Status::ALL {
+        let n = incidents.iter().filter(|i| i.status == status).count();
+        if n > 0 {
+            by_status.push((status.as_str().to_owned(), n));
+        }
+    }
+    // Exits (declined, duplicate, cancelled) were not incidents after all:
+    // they would skew the response times.
+    let real: Vec<ResponseTimes> = incidents
+        .iter()
+        .filter(|i| {
+            !matches!(
+                i.status,
+                Status::Declined | Status::Duplicate | Status::Cancelled
+            )
+        })
+        .map(|i| ResponseTimes::of(i))
+        .collect();
+    let spread = |f: fn(&ResponseTimes) -> Option<Duration>| {
+        let v: Vec<i64> = real.iter().filter_map(f).map(|d| d.num_seconds()).collect();
+        Spread::of(&v)
+    };
+    let ids: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
+    let events: Vec<&&Recorded> = records
+        .iter()
+        .filter(|r| !NO_EVENT.contains(&r.verb.as_str()) && ids.contains(&r.incident.as_str()))
+        .collect();
+    let lags: Vec<i64> = events
+        .iter()
+        .map(|r| {
+            r.event_time
+                .map_or(0, |e| (r.record_time - e).num_seconds())
+        })
+        .collect();
+    Group {
+        name,
+        total: incidents.len(),
+        by_status,
+        time_to_declare: spread(|t| t.to_declare),
+        time_to_acknowledge: spread(|t| t.to_acknowledge),
+        time_to_mitigate: spread(|t| t.to_mitigate),
+        time_to_resolve: spread(|t| t.to_resolve),
+        documentation_lag: Spread::of(&lags),
+        backdated: events.iter().filter(|r| r.event_time.is_some()).count(),
+    }
+}
+
+/// Computes the metrics of `incidents` declared at or after `since`.
+pub fn compute(
+    incidents: &[Incident],
+    records: &[Recorded],
+    by: Option<GroupBy>,
+    since: Option<DateTime<Utc>>,
+    as_of: DateTime<Utc>,
+    deadline: impl Fn(&str) -> Option<Duration>,
+    review_required: &[String],
+) -> Stats {
+    let mut scope: Vec<&Incident> = incidents
+        .iter()
+        .filter(|i| since.is_none_or(|t| i.declared_at >= t))
+        .collect();
+    scope.sort_by(|a, b| (a.declared_at, &a.id).cmp(&(b.declared_at, &b.id)));
+    let records: Vec<&Recorded> = records.iter().collect();
+    let all = group("all".to_owned(), &scope, &records);
+    let mut groups = Vec::new();
+    if let Some(by) = by {
+        let mut named: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
+        for inc in &scope {
+            let keys = match by {
+                GroupBy::Severity => vec![inc.severity.clone()],
+                GroupBy::Service if inc.services.is_empty() => vec!["(none)".to_owned()],
+                GroupBy::Service => inc.services.clone(),
+            };
+            for key in keys {
+                named.entry(key).or_default().push(inc);
+            }
+        }
+        groups = named
+            .into_iter()
+            .map(|(name, list)| group(name, &list, &records))
+            .collect();
+    }
+    let pending_cleanups: Vec<Pending> = cleanup::pending(scope.iter().copied(), as_of, deadline)
+        .iter()
+        .map(|p| Pending {
+            incident: p.incident.id.clone(),
+            mitigation: p.mitigation.id.clone(),
+            severity: p.incident.severity.clone(),
+            applied_at: p.mitigation.applied_at,
+            age_secs: p.age.num_seconds(),
+            due: p.deadline.map(|d| d.due),
+            overdue: p.is_overdue(),
+        })
+        .collect();
+    let missing_review = scope
+        .iter()
+        .filter(|i| matches!(i.status, Status::Resolved | Status::Closed))
+        .filter(|i| review_required.contains(&i.severity))
+        .filter(|i| !i.review.as_ref().is_some_and(|r| r.is_complete()))
+        .map(|i| i.id.clone())
+        .collect();
+    Stats {
+        as_of,
+        since,
+        all,
+        groups,
+        overdue_cleanups: pending_cleanups.iter().filter(|p| p.overdue).count(),
+        pending_cleanups,
+        missing_review,
+    }
+}

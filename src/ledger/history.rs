@@ -1,0 +1,534 @@
+//! An incident's history from git: the commits that touched its file, who
+//! made them, when, and what each changed at field level.
+//!
+//! Finding the commits is git's own path-limited `git log`, which reads the
+//! commit-graph's changed-path Bloom filters and so skips almost every commit
+//! without diffing a tree; libgit2 has no path filter and no Bloom support, so
+//! a walk in-process would compare trees at every commit of the ledger. Only
+//! the blobs of the commits found are then read with git2 and compared as
+//! parsed incidents ([`crate::domain::history`]). The commit-graph is kept
+//! written here, incrementally, so the filters cover new commits too.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use chrono::{DateTime, Utc};
+use git2::{ObjectType, Oid};
+
+use crate::domain::history::{Delta, diff, event_time};
+use crate::domain::{Incident, IncidentId};
+
+use super::error::LedgerError;
+use super::{INCIDENTS_DIR, Ledger, Stored, parse_incident};
+
+/// How a commit came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Made by git-incident: it carries an `Incident-Change` trailer.
+    Tool,
+    /// A commit made with plain git or another tool (a hand edit).
+    Outside,
+    /// A merge commit (plain `git merge`/`pull`, or `sync`).
+    Merge,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Tool => "tool",
+            Source::Outside => "outside the tool",
+            Source::Merge => "merge",
+        }
+    }
+}
+
+/// One commit in an incident's history.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub commit: Oid,
+    pub parents: Vec<Oid>,
+    /// `Name <email>`.
+    pub author: String,
+    pub committer: String,
+    /// The record time: when the commit was made (committer date).
+    pub record_time: DateTime<Utc>,
+    /// When the changes happened, where it differs from the record time
+    /// (`--at`, or a backdated hand edit).
+    pub event_time: Option<DateTime<Utc>>,
+    pub subject: String,
+    /// `Key: value` trailers, in order.
+    pub trailers: Vec<(String, String)>,
+    pub source: Source,
+    /// The `Incident-Change` verb of a tool commit.
+    pub verb: Option<String>,
+    /// The incident's file at this commit, relative to the ledger's root.
+    pub path: PathBuf,
+    pub deltas: Vec<Delta>,
+    /// The incident after this commit; `None` where the file was removed or
+    /// cannot be read (see `problem`).
+    pub after: Option<Incident>,
+    /// Why the file at this commit could not be read.
+    pub problem: Option<String>,
+}
+
+impl Entry {
+    pub fn trailer(&self, key: &str) -> Option<&str> {
+        self.trailers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An incident's history, oldest commit first.
+#[derive(Debug, Clone)]
+pub struct History {
+    /// The id at the tip (after any renumbering).
+    pub id: String,
+    pub path: PathBuf,
+    pub entries: Vec<Entry>,
+}
+
+/// One tool commit as `stats` reads it: no tree, no blob, just the trailers.
+#[derive(Debug, Clone)]
+pub struct ChangeRecord {
+    pub incident: String,
+    pub verb: String,
+    pub record_time: DateTime<Utc>,
+    pub event_time: Option<DateTime<Utc>>,
+}
+
+/// A commit as `git log` printed it.
+struct Raw {
+    commit: Oid,
+    parents: Vec<Oid>,
+    author: String,
+    committer: String,
+    record_time: DateTime<Utc>,
+    subject: String,
+    trailers: Vec<(String, String)>,
+}
+
+const FIELD: char = '\x1f';
+const RECORD: char = '\x1e';
+const LOG_FORMAT: &str =
+    "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%ct%x1f%s%x1f%(trailers:only,unfold)";
+/// How many renames a history follows back, against a cycle in odd histories.
+const MAX_RENAMES: usize = 64;
+
+fn epoch(text: &str) -> DateTime<Utc> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|s| DateTime::from_timestamp(s, 0))
+        .unwrap_or_default()
+}
+
+fn parse_trailers(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+fn parse_log(out: &str) -> Vec<Raw> {
+    out.split(RECORD)
+        .filter(|r| !r.trim().is_empty())
+        .filter_map(|record| {
+            let f: Vec<&str> = record.splitn(9, FIELD).collect();
+            if f.len() < 9 {
+                return None;
+            }
+            Some(Raw {
+                commit: Oid::from_str(f[0].trim()).ok()?,
+                parents: f[1]
+                    .split_whitespace()
+                    .filter_map(|p| Oid::from_str(p).ok())
+                    .collect(),
+                author: format!("{} <{}>", f[2], f[3]),
+                committer: format!("{} <{}>", f[4], f[5]),
+                record_time: epoch(f[6]),
+                subject: f[7].to_owned(),
+                trailers: parse_trailers(f[8]),
+            })
+        })
+        .collect()
+}
+
+impl Ledger {
+    fn workdir(&self) -> &Path {
+        self.repo().workdir().unwrap_or_else(|| self.root())
+    }
+
+    fn git(&self, args: &[&str]) -> Result<String, LedgerError> {
+        super::git::git_output(self.workdir(), args)
+    }
+
+    /// The path of `id`'s file in `commit`, relative to the ledger's root.
+    pub fn path_at(&self, commit: Oid, id: &str) -> Result<Option<PathBuf>, LedgerError> {
+        let tree = self.repo().find_commit(commit)?.tree()?;
+        let Ok(entry) = tree.get_path(&self.base().join(INCIDENTS_DIR)) else {
+            return Ok(None);
+        };
+        let incidents = self.repo().find_tree(entry.id())?;
+        let name = format!("{id}.toml");
+        let mut years: Vec<String> = incidents
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+            .filter_map(|e| e.name().ok().map(str::to_owned))
+            .collect();
+        years.sort();
+        for year in years.iter().rev() {
+            let sub = self
+                .repo()
+                .find_tree(incidents.get_name(year).expect("listed").id())?;
+            if sub
+                .get_name(&name)
+                .is_some_and(|e| e.kind() == Some(ObjectType::Blob))
+            {
+                return Ok(Some(PathBuf::from(INCIDENTS_DIR).join(year).join(name)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The blob at `path` (ledger-relative) in `commit`.
+    fn blob_in(&self, commit: Oid, path: &Path) -> Result<Option<Oid>, LedgerError> {
+        super::git::blob_at(self.repo(), Some(commit), &self.base().join(path))
+    }
+
+    /// The commits that touched one path, newest first, up to `tip`.
+    fn commits_touching(&self, tip: Oid, path: &Path) -> Result<Vec<Raw>, LedgerError> {
+        let repo_path = self.base().join(path);
+        let tip = tip.to_string();
+        let path = repo_path.to_string_lossy();
+        let out = self.git(&[
+            "-c",
+            "log.showSignature=false",
+            "log",
+            LOG_FORMAT,
+            &tip,
+            "--",
+            &path,
+        ])?;
+        Ok(parse_log(&out))
+    }
+
+    /// Where the file at `path` in `commit` came from, when `commit` renamed
+    /// it: the renumber trailer says so, else git's rename detection.
+    fn renamed_from(&self, raw: &Raw, path: &Path) -> Result<Option<PathBuf>, LedgerError> {
+        let Some(parent) = raw.parents.first().copied() else {
+            return Ok(None);
+        };
+        if self.blob_in(parent, path)?.is_some() {
+            return Ok(None);
+        }
+        let renumbered = raw
+            .trailers
+            .iter()
+            .any(|(k, v)| k == "Incident-Change" && v == "renumber");
+        if renumbered
+            && let Some((_, from)) = raw.trailers.iter().find(|(k, _)| k == "From")
+            && let Some(old) = self.path_at(parent, from)?
+        {
+            return Ok(Some(old));
+        }
+        let out = self.git(&[
+            "diff-tree",
+            "-r",
+            "-M",
+            "--name-status",
+            "--no-commit-id",
+            &parent.to_string(),
+            &raw.commit.to_string(),
+        ])?;
+        let target = self.base().join(path);
+        for line in out.lines() {
+            let parts: Vec<&str> = line.split('\t').collect();
+            if parts.len() == 3 && parts[0].starts_with('R') && Path::new(parts[2]) == target {
+                let old = Path::new(parts[1]);
+                return Ok(Some(
+                    old.strip_prefix(self.base()).unwrap_or(old).to_path_buf(),
+                ));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The history of incident `id` up to `tip` (HEAD when `None`), oldest
+    /// first, following its file back across renumbering.
+    pub fn history(&self, id: &IncidentId, tip: Option<Oid>) -> Result<History, LedgerError> {
+        let tip = match tip {
+            Some(tip) => tip,
+            None => self.repo().head()?.peel_to_commit()?.id(),
+        };
+        let id = id.to_string();
+        let path = self
+            .path_at(tip, &id)?
+            .ok_or_else(|| LedgerError::UnknownIncident {
+                id: id.clone(),
+                hint: Some("`git incident list` shows the incidents in this ledger".into()),
+            })?;
+        self.keep_commit_graph();
+        let mut segments: Vec<(PathBuf, Vec<Raw>)> = Vec::new();
+        let (mut from, mut current) = (tip, path.clone());
+        for _ in 0..MAX_RENAMES {
+            let raws = self.commits_touching(from, &current)?;
+            let oldest = raws.last();
+            let next = match oldest {
+                Some(raw) => self
+                    .renamed_from(raw, &current)?
+                    .zip(raw.parents.first().copied()),
+                None => None,
+            };
+            segments.push((current.clone(), raws));
+            match next {
+                Some((old, parent)) => {
+                    current = old;
+                    from = parent;
+                }
+                None => break,
+            }
+        }
+        let mut entries = Vec::new();
+        let mut cache: HashMap<Oid, Result<Incident, String>> = HashMap::new();
+        let mut last_good: Option<Incident> = None;
+        let mut read = |ledger: &Ledger, path: &Path, blob: Oid| -> Result<Incident, String> {
+            cache
+                .entry(blob)
+                .or_insert_with(|| {
+                    ledger
+                        .read_blob(path, blob)
+                        .map(|s| s.incident)
+                        .map_err(|e| e.to_string())
+                })
+                .clone()
+        };
+        let mut previous_path: Option<PathBuf> = None;
+        for (seg_path, raws) in segments.into_iter().rev() {
+            for raw in raws.into_iter().rev() {
+                let after_blob = self.blob_in(raw.commit, &seg_path)?;
+                let parent = raw.parents.first().copied();
+                let before_path = match &previous_path {
+                    Some(p) if *p != seg_path => p.clone(),
+                    _ => seg_path.clone(),
+                };
+                let before_blob = match parent {
+                    Some(p) => self.blob_in(p, &before_path)?,
+                    None => None,
+                };
+                let before = match before_blob {
+                    Some(b) => read(self, &before_path, b).ok().or(last_good.clone()),
+                    None => None,
+                };
+                let (after, problem) = match after_blob {
+                    Some(b) => match read(self, &seg_path, b) {
+                        Ok(inc) => (Some(inc), None),
+                        Err(e) => (None, Some(e)),
+                    },
+                    None => (None, None),
+                };
+                let deltas = if problem.is_some() {
+                    Vec::new()
+                } else {
+                    diff(before.as_ref(), after.as_ref())
+                };
+                if after.is_some() {
+                    last_good.clone_from(&after);
+                }
+                entries.push(self.entry(raw, &seg_path, deltas, after, problem));
+                previous_path = Some(seg_path.clone());
+            }
+        }
+        Ok(History { id, path, entries })
+    }
+
+    fn entry(
+        &self,
+        raw: Raw,
+        path: &Path,
+        deltas: Vec<Delta>,
+        after: Option<Incident>,
+        problem: Option<String>,
+    ) -> Entry {
+        let verb = raw
+            .trailers
+            .iter()
+            .find(|(k, _)| k == "Incident-Change")
+            .map(|(_, v)| v.clone());
+        let source = if raw.parents.len() > 1 {
+            Source::Merge
+        } else if verb.is_some() {
+            Source::Tool
+        } else {
+            Source::Outside
+        };
+        let stated = raw
+            .trailers
+            .iter()
+            .find(|(k, _)| k == "Event-Time")
+            .and_then(|(_, v)| DateTime::parse_from_rfc3339(v).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let event = stated
+            .or_else(|| event_time(&deltas))
+            .filter(|t| *t != raw.record_time);
+        Entry {
+            commit: raw.commit,
+            parents: raw.parents,
+            author: raw.author,
+            committer: raw.committer,
+            record_time: raw.record_time,
+            event_time: event,
+            subject: raw.subject,
+            trailers: raw.trailers,
+            source,
+            verb,
+            path: path.to_path_buf(),
+            deltas,
+            after,
+            problem,
+        }
+    }
+
+    /// The incident as committed at `commit`, following renumbering: where
+    /// `id` did not exist yet under that name, the history says which file
+    /// it was then.
+    pub fn load_as_of(&self, commit: Oid, id: &IncidentId) -> Result<Option<Stored>, LedgerError> {
+        if let Some(path) = self.path_at(commit, &id.to_string())? {
+            let blob = self.blob_in(commit, &path)?.expect("path_at found a blob");
+            return self.read_blob(&path, blob).map(Some);
+        }
+        let history = self.history(id, None)?;
+        let Some(entry) = history.entries.iter().rev().find(|e| {
+            e.commit == commit
+                || self
+                    .repo()
+                    .graph_descendant_of(commit, e.commit)
+                    .unwrap_or(false)
+        }) else {
+            return Ok(None);
+        };
+        match self.blob_in(commit, &entry.path)? {
+            Some(blob) => self.read_blob(&entry.path, blob).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// When `commit` was made (its committer date).
+    pub fn commit_time(&self, commit: Oid) -> Result<DateTime<Utc>, LedgerError> {
+        let seconds = self
+            .repo()
+            .find_commit(commit)?
+            .committer()
+            .when()
+            .seconds();
+        Ok(DateTime::from_timestamp(seconds, 0).unwrap_or_default())
+    }
+
+    /// The commit HEAD points at.
+    pub fn head_commit(&self) -> Result<Oid, LedgerError> {
+        Ok(self.repo().head()?.peel_to_commit()?.id())
+    }
+
+    /// The incident file's text at `commit`, if it is there.
+    pub fn text_at(&self, commit: Oid, path: &Path) -> Result<Option<String>, LedgerError> {
+        let Some(blob) = self.blob_in(commit, path)? else {
+            return Ok(None);
+        };
+        let blob = self.repo().find_blob(blob)?;
+        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+    }
+
+    /// Parses an incident text read from history.
+    pub fn parse_at(&self, path: &Path, text: &str) -> Result<Incident, LedgerError> {
+        parse_incident(path, text)
+    }
+
+    /// Every tool change recorded up to `tip`, newest first, from the
+    /// commits' trailers alone (one pass of `git log`, no tree is read).
+    /// `since` bounds the walk by commit time.
+    pub fn change_records(
+        &self,
+        tip: Oid,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ChangeRecord>, LedgerError> {
+        let tip = tip.to_string();
+        let mut args = vec![
+            "log".to_owned(),
+            "--format=%x1e%ct%x1f%(trailers:key=Incident,valueonly,separator=%x2C)%x1f%(trailers:key=Incident-Change,valueonly,separator=%x2C)%x1f%(trailers:key=Event-Time,valueonly,separator=%x2C)".to_owned(),
+            "--grep=^Incident-Change: ".to_owned(),
+            tip,
+        ];
+        if let Some(since) = since {
+            args.insert(1, format!("--since={}", since.timestamp()));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = self.git(&args)?;
+        Ok(out
+            .split(RECORD)
+            .filter_map(|record| {
+                let f: Vec<&str> = record.trim_end().splitn(4, FIELD).collect();
+                if f.len() < 4 || f[1].trim().is_empty() || f[2].trim().is_empty() {
+                    return None;
+                }
+                Some(ChangeRecord {
+                    record_time: epoch(f[0]),
+                    incident: f[1].trim().to_owned(),
+                    verb: f[2].trim().to_owned(),
+                    event_time: DateTime::parse_from_rfc3339(f[3].trim())
+                        .ok()
+                        .map(|t| t.with_timezone(&Utc)),
+                })
+            })
+            .collect())
+    }
+
+    /// Keeps git's commit-graph, with changed-path Bloom filters, covering
+    /// the history, so that path-limited `git log` skips unrelated commits
+    /// without diffing their trees. Written incrementally (`--split`): a run
+    /// adds a small layer for the commits made since the last one and merges
+    /// layers geometrically, as `git maintenance` does. A failure (a read-only
+    /// repository, an old git) only costs speed.
+    pub fn keep_commit_graph(&self) {
+        let _ = Command::new("git")
+            .arg("-C")
+            .arg(self.workdir())
+            .args([
+                "commit-graph",
+                "write",
+                "--reachable",
+                "--changed-paths",
+                "--split",
+                "--no-progress",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_log_format() {
+        let out = "\x1eaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x1fbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\x1fAda\x1fada@x.org\x1fAda\x1fada@x.org\x1f1764182400\x1fINC-1: acknowledged\x1fIncident: INC-1\nIncident-Change: ack\n\n";
+        let raws = parse_log(out);
+        assert_eq!(raws.len(), 1);
+        assert_eq!(raws[0].author, "Ada <ada@x.org>");
+        assert_eq!(raws[0].parents.len(), 1);
+        assert_eq!(
+            raws[0].trailers,
+            vec![
+                ("Incident".to_owned(), "INC-1".to_owned()),
+                ("Incident-Change".to_owned(), "ack".to_owned())
+            ]
+        );
+        assert_eq!(raws[0].record_time.timestamp(), 1_764_182_400);
+    }
+}

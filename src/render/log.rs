@@ -1,0 +1,277 @@
+//! The audit timeline of one incident (`log`), and the one-line wording of
+//! a field-level change that `diff` and `report` share.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value as Json, json};
+
+use crate::domain::history::{Delta, EntryKind, MILESTONES};
+use crate::domain::when::human_duration;
+use crate::ledger::history::{Entry, History, Source};
+use crate::ui::{paint, style};
+
+use super::{name_of, time};
+
+/// The first line of `text`, cut to `max` characters.
+pub fn short(text: &str, max: usize) -> String {
+    let line = text.trim().lines().next().unwrap_or("").trim();
+    let more = text.trim().lines().nth(1).is_some();
+    if line.chars().count() > max {
+        let cut: String = line.chars().take(max.saturating_sub(3)).collect();
+        format!("{}...", cut.trim_end())
+    } else if more {
+        format!("{line} ...")
+    } else {
+        line.to_owned()
+    }
+}
+
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", short(text, 72))
+}
+
+/// Fields whose values are prose, shown quoted and cut to one line.
+fn is_prose(field: &str) -> bool {
+    matches!(
+        field,
+        "title" | "impact" | "resolution" | "exit_reason" | "text" | "action" | "cleanup"
+    ) || field.starts_with("review.")
+        || field.ends_with("_note")
+        || field.ends_with("_why")
+        || field == "before"
+        || field == "after"
+}
+
+fn value(field: &str, v: &str) -> String {
+    if (MILESTONES.contains(&field) || field.ends_with("_at"))
+        && let Ok(t) = DateTime::parse_from_rfc3339(v)
+    {
+        return time(t.with_timezone(&Utc));
+    }
+    if is_prose(field) {
+        quoted(v)
+    } else {
+        short(v, 72)
+    }
+}
+
+fn change(field: &str, from: Option<&String>, to: Option<&String>) -> String {
+    match (from, to) {
+        (None, Some(to)) => format!("{field} set: {}", value(field, to)),
+        (Some(from), None) => format!("{field} cleared (was {})", value(field, from)),
+        (Some(from), Some(to)) => {
+            format!("{field} {} -> {}", value(field, from), value(field, to))
+        }
+        (None, None) => field.to_owned(),
+    }
+}
+
+/// One change, in a line: `severity SEV-2 -> SEV-1`, `note added: "..."`.
+pub fn describe(delta: &Delta) -> String {
+    match delta {
+        Delta::Created {
+            severity, title, ..
+        } => format!("declared {severity}: {}", quoted(title)),
+        Delta::Deleted { id } => format!("{id}'s file removed"),
+        Delta::Field { field, from, to } => change(field, from.as_ref(), to.as_ref()),
+        Delta::Added {
+            entry,
+            key,
+            detail,
+            text,
+            ..
+        } => match entry {
+            EntryKind::Note => format!("note added: {}", quoted(text)),
+            EntryKind::Update => format!(
+                "{} update added: {}",
+                detail.as_deref().unwrap_or(""),
+                quoted(text)
+            ),
+            EntryKind::Override => format!(
+                "rule overridden ({}): {}",
+                detail.as_deref().unwrap_or(""),
+                quoted(text)
+            ),
+            EntryKind::Mitigation | EntryKind::Action => format!(
+                "{} {key} added ({}): {}",
+                entry.as_str(),
+                detail.as_deref().unwrap_or(""),
+                quoted(text)
+            ),
+        },
+        Delta::Removed { entry, key, text } => match entry {
+            EntryKind::Mitigation | EntryKind::Action => {
+                format!("{} {key} removed: {}", entry.as_str(), quoted(text))
+            }
+            _ => format!("{} {key} removed: {}", entry.as_str(), quoted(text)),
+        },
+        Delta::Finished {
+            entry,
+            key,
+            what,
+            detail,
+            ..
+        } => match detail {
+            Some(d) => format!("{} {key} {what}: {}", entry.as_str(), quoted(d)),
+            None => format!("{} {key} {what}", entry.as_str()),
+        },
+        Delta::Edited {
+            entry,
+            key,
+            field,
+            from,
+            to,
+        } => format!(
+            "{} {key} {}",
+            entry.as_str(),
+            change(field, from.as_ref(), to.as_ref())
+        ),
+    }
+}
+
+fn who(entry: &Entry) -> String {
+    match entry.source {
+        Source::Tool => name_of(&entry.author).to_owned(),
+        Source::Outside | Source::Merge => entry.author.clone(),
+    }
+}
+
+/// How far the record time trails the event time: `recorded 12m later`.
+pub fn lag(event: DateTime<Utc>, record: DateTime<Utc>) -> String {
+    let d = record - event;
+    if d >= chrono::Duration::zero() {
+        format!("recorded {} later", human_duration(d))
+    } else {
+        format!("recorded {} earlier", human_duration(-d))
+    }
+}
+
+/// The `log` view: one block per commit, oldest first.
+pub fn timeline(history: &History, color: bool) -> String {
+    let mut out = String::new();
+    let n = history.entries.len();
+    let outside = history
+        .entries
+        .iter()
+        .filter(|e| e.source != Source::Tool)
+        .count();
+    let _ = write!(
+        out,
+        "{}  {}  {n} change{}",
+        paint(color, style::BOLD, &history.id),
+        history.path.display(),
+        if n == 1 { "" } else { "s" }
+    );
+    if outside > 0 {
+        let _ = write!(out, ", {outside} outside the tool");
+    }
+    out.push('\n');
+    for entry in &history.entries {
+        out.push('\n');
+        let tag = match (entry.source, &entry.verb) {
+            (Source::Tool, Some(verb)) => verb.clone(),
+            (source, _) => paint(color, style::WARN, &format!("[{}]", source.as_str())),
+        };
+        let _ = writeln!(
+            out,
+            "{}  {}  {}  {tag}",
+            paint(color, style::DIM, &entry.commit.to_string()[..8]),
+            time(entry.record_time),
+            paint(color, style::BOLD, &who(entry)),
+        );
+        if let Some(event) = entry.event_time {
+            let _ = writeln!(
+                out,
+                "    event time {} ({})",
+                time(event),
+                lag(event, entry.record_time)
+            );
+        }
+        if entry.committer != entry.author {
+            let _ = writeln!(out, "    committed by {}", entry.committer);
+        }
+        if entry.path != history.path {
+            let _ = writeln!(out, "    file {}", entry.path.display());
+        }
+        if let Some(problem) = &entry.problem {
+            let _ = writeln!(
+                out,
+                "    {}",
+                paint(color, style::ERROR, &format!("unreadable: {problem}"))
+            );
+        }
+        if entry.deltas.is_empty() && entry.problem.is_none() {
+            let _ = writeln!(out, "    no change to the incident ({})", entry.subject);
+        }
+        for delta in &entry.deltas {
+            let _ = writeln!(out, "    {}", describe(delta));
+        }
+    }
+    out
+}
+
+/// One history entry as JSON.
+pub fn entry_json(entry: &Entry) -> Json {
+    json!({
+        "commit": entry.commit.to_string(),
+        "record_time": entry.record_time,
+        "event_time": entry.event_time,
+        "author": entry.author,
+        "committer": entry.committer,
+        "source": match entry.source {
+            Source::Tool => "tool",
+            Source::Outside => "outside",
+            Source::Merge => "merge",
+        },
+        "change": entry.verb,
+        "subject": entry.subject,
+        "path": entry.path,
+        "problem": entry.problem,
+        "changes": entry.deltas.iter().map(|d| {
+            let mut v = serde_json::to_value(d).expect("deltas serialise");
+            v["summary"] = json!(describe(d));
+            v
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// The `log --json` document.
+pub fn timeline_json(history: &History) -> Json {
+    json!({
+        "id": history.id,
+        "path": history.path,
+        "entries": history.entries.iter().map(entry_json).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_changes_as_people_say_them() {
+        let sev = Delta::Field {
+            field: "severity",
+            from: Some("SEV-2".into()),
+            to: Some("SEV-1".into()),
+        };
+        assert_eq!(describe(&sev), "severity SEV-2 -> SEV-1");
+        let ack = Delta::Field {
+            field: "acknowledged_at",
+            from: None,
+            to: Some("2026-11-26T18:53:40Z".into()),
+        };
+        assert_eq!(describe(&ack), "acknowledged_at set: 2026-11-26 18:53 UTC");
+        let cleaned = Delta::Finished {
+            entry: EntryKind::Mitigation,
+            key: "M1".into(),
+            what: "cleaned up",
+            at: "2026-11-27T10:00:00Z".parse().unwrap(),
+            by: None,
+            detail: None,
+        };
+        assert_eq!(describe(&cleaned), "mitigation M1 cleaned up");
+        assert_eq!(short(&"x".repeat(100), 10), "xxxxxxx...");
+    }
+}
