@@ -65,9 +65,10 @@ pub struct Cli {
     /// Act as another responder
     #[arg(long = "as", global = true, value_name = "\"NAME <EMAIL>\"")]
     act_as: Option<String>,
-    /// When it happened, for a state change recorded late: RFC 3339, HH:MM
-    /// (today), or an age such as `15m ago`
-    #[arg(long, global = true, value_name = "TIME")]
+    /// For a state change: when it happened, if recorded late (RFC 3339,
+    /// HH:MM today, or an age such as `15m ago`). For show and stats: the
+    /// point of history to read (a revision, or a time)
+    #[arg(long, global = true, value_name = "TIME|REV")]
     at: Option<String>,
     /// Say nothing on stderr but warnings and errors
     #[arg(short, long, global = true)]
