@@ -455,12 +455,12 @@ impl Ledger {
         tip: Oid,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<ChangeRecord>, LedgerError> {
-        let tip = tip.to_string();
+        // The raw body, whose last paragraph holds the trailers: git's own
+        // trailer parsing costs nearly twice as much per commit.
         let mut args = vec![
             "log".to_owned(),
-            "--format=%x1e%ct%x1f%(trailers:key=Incident,valueonly,separator=%x2C)%x1f%(trailers:key=Incident-Change,valueonly,separator=%x2C)%x1f%(trailers:key=Event-Time,valueonly,separator=%x2C)".to_owned(),
-            "--grep=^Incident-Change: ".to_owned(),
-            tip,
+            "--format=%x1e%ct%x1f%b".to_owned(),
+            tip.to_string(),
         ];
         if let Some(since) = since {
             args.insert(1, format!("--since={}", since.timestamp()));
@@ -470,16 +470,23 @@ impl Ledger {
         Ok(out
             .split(RECORD)
             .filter_map(|record| {
-                let f: Vec<&str> = record.trim_end().splitn(4, FIELD).collect();
-                if f.len() < 4 || f[1].trim().is_empty() || f[2].trim().is_empty() {
-                    return None;
+                let (time, body) = record.split_once(FIELD)?;
+                let trailers = body.trim_end().rsplit("\n\n").next().unwrap_or_default();
+                let (mut incident, mut verb, mut event_time) = (None, None, None);
+                for (key, value) in trailers.lines().filter_map(|l| l.split_once(": ")) {
+                    match key {
+                        "Incident" => incident = Some(value.trim()),
+                        "Incident-Change" => verb = Some(value.trim()),
+                        "Event-Time" => event_time = Some(value.trim()),
+                        _ => {}
+                    }
                 }
                 Some(ChangeRecord {
-                    record_time: epoch(f[0]),
-                    incident: f[1].trim().to_owned(),
-                    verb: f[2].trim().to_owned(),
-                    event_time: DateTime::parse_from_rfc3339(f[3].trim())
-                        .ok()
+                    record_time: epoch(time),
+                    incident: incident.filter(|v| !v.is_empty())?.to_owned(),
+                    verb: verb.filter(|v| !v.is_empty())?.to_owned(),
+                    event_time: event_time
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                         .map(|t| t.with_timezone(&Utc)),
                 })
             })

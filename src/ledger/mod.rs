@@ -270,24 +270,7 @@ impl Ledger {
                 text,
             })
         };
-        let workers = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(8);
-        if paths.len() < 256 || workers < 2 {
-            return Ok(paths.iter().map(read).collect());
-        }
-        let chunk = paths.len().div_ceil(workers);
-        let results = std::thread::scope(|scope| {
-            let handles: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(read).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("a reader thread does not panic"))
-                .collect()
-        });
-        Ok(results)
+        Ok(in_parallel(paths, |path| read(&path)))
     }
 
     /// Resolves a point in history: a revision as git reads it (`HEAD~3`,
@@ -364,11 +347,24 @@ impl Ledger {
         &self,
         commit: Oid,
     ) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
-        Ok(self
+        // libgit2's repository is not shared across threads: read the blobs
+        // here, parse them (the costly part) in parallel.
+        let texts: Vec<(PathBuf, Result<String, LedgerError>)> = self
             .incident_blobs_at(commit)?
             .into_iter()
-            .map(|(path, blob)| self.read_blob(&path, blob))
-            .collect())
+            .map(|(path, blob)| {
+                let text = self.blob_text(&path, blob);
+                (path, text)
+            })
+            .collect();
+        Ok(in_parallel(texts, |(path, text)| {
+            let text = text?;
+            Ok(Stored {
+                incident: parse_incident(&path, &text)?,
+                path,
+                text,
+            })
+        }))
     }
 
     /// The incident files of `commit`: paths relative to the ledger's root
@@ -403,17 +399,20 @@ impl Ledger {
 
     /// Reads a committed incident file.
     pub fn read_blob(&self, path: &Path, blob: Oid) -> Result<Stored, LedgerError> {
-        let blob = self.repo.find_blob(blob)?;
-        let text =
-            String::from_utf8(blob.content().to_vec()).map_err(|_| LedgerError::Invalid {
-                path: path.to_path_buf(),
-                message: "the file is not valid UTF-8".into(),
-            })?;
+        let text = self.blob_text(path, blob)?;
         let incident = parse_incident(path, &text)?;
         Ok(Stored {
             incident,
             path: path.to_path_buf(),
             text,
+        })
+    }
+
+    fn blob_text(&self, path: &Path, blob: Oid) -> Result<String, LedgerError> {
+        let blob = self.repo.find_blob(blob)?;
+        String::from_utf8(blob.content().to_vec()).map_err(|_| LedgerError::Invalid {
+            path: path.to_path_buf(),
+            message: "the file is not valid UTF-8".into(),
         })
     }
 
@@ -597,6 +596,38 @@ fn base_in_workdir(repo: &Repository, root: &Path) -> Result<PathBuf, LedgerErro
         .strip_prefix(&workdir)
         .unwrap_or(Path::new(""))
         .to_path_buf())
+}
+
+/// `f` over `items` on up to 8 threads, in order; below a few hundred items
+/// the threads would cost more than they save.
+fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    if items.len() < 256 || workers < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    let mut parts = Vec::with_capacity(workers);
+    let mut items = items.into_iter();
+    loop {
+        let part: Vec<T> = items.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a reader thread does not panic"))
+            .collect()
+    })
 }
 
 fn read_text(root: &Path, path: &Path) -> Result<String, LedgerError> {

@@ -343,7 +343,7 @@ fn stats_over_a_dozen_incidents_are_exact_and_reproducible() {
     assert_eq!(all["total"], 13);
     assert_eq!(
         all["by_status"],
-        serde_json::json!([["resolved", 12], ["declined", 1]])
+        serde_json::json!({"resolved": 12, "declined": 1})
     );
     let spread = |name: &str| {
         let s = &all[name];
