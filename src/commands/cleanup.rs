@@ -130,9 +130,22 @@ fn load(ledger: &Ledger, ui: &mut Ui, id: Option<&str>) -> Result<(Vec<Stored>, 
     if let Some(id) = id {
         return Ok((vec![ledger.load(&ledger.parse_id(id)?)?], 0));
     }
-    let mut found = Vec::new();
+    // The summaries say which incidents have anything pending: only those
+    // are read whole.
+    let mut pending = Vec::new();
     let mut unreadable = 0;
-    for stored in ledger.load_all()? {
+    for listed in ledger.summaries()? {
+        match listed {
+            Ok(l) if l.summary.pending_cleanups > 0 => pending.push(l.path),
+            Ok(_) => {}
+            Err(e) => {
+                unreadable += 1;
+                ui.warn(&format!("skipped {e}"));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for stored in ledger.load_paths(pending) {
         match stored {
             Ok(s) => found.push(s),
             Err(e) => {

@@ -1,6 +1,8 @@
 use crate::context::Context;
-use crate::domain::{Incident, Status};
+use crate::domain::Status;
+use crate::domain::Summary;
 use crate::error::CliError;
+use crate::ledger::summary::Listed;
 use crate::render;
 use crate::ui::Ui;
 
@@ -39,14 +41,14 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
         .as_deref()
         .map(|t| ctx.parse_time("--since", t))
         .transpose()?;
-    let mut incidents = Vec::new();
-    for stored in ledger.load_all()? {
-        match stored {
-            Ok(s) => incidents.push(s),
+    let mut listed = Vec::new();
+    for entry in ledger.summaries()? {
+        match entry {
+            Ok(l) => listed.push(l),
             Err(e) => ui.warn(&format!("skipped {e}")),
         }
     }
-    let keep = |inc: &Incident| {
+    let keep = |inc: &Summary| {
         (args.status.is_empty() || args.status.contains(&inc.status))
             && (args.sev.is_empty() || args.sev.contains(&inc.severity))
             && args
@@ -56,16 +58,16 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
             && since.is_none_or(|t| inc.declared_at >= t)
             && (!args.open || inc.status.is_open())
     };
-    let mut shown: Vec<_> = incidents.iter().filter(|s| keep(&s.incident)).collect();
+    let mut shown: Vec<&Listed> = listed.iter().filter(|l| keep(&l.summary)).collect();
     shown.sort_by(|a, b| {
-        (b.incident.declared_at, number(&b.incident.id))
-            .cmp(&(a.incident.declared_at, number(&a.incident.id)))
+        (b.summary.declared_at, number(&b.summary.id))
+            .cmp(&(a.summary.declared_at, number(&a.summary.id)))
     });
     if ctx.json {
         let rows: Vec<_> = shown
             .iter()
-            .map(|s| {
-                let i = &s.incident;
+            .map(|l| {
+                let i = &l.summary;
                 serde_json::json!({
                     "id": i.id,
                     "title": i.title,
@@ -74,8 +76,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
                     "lead": i.lead,
                     "services": i.services,
                     "declared_at": i.declared_at.to_rfc3339(),
-                    "pending_cleanups": i.pending_mitigations().count(),
-                    "path": s.path,
+                    "pending_cleanups": i.pending_cleanups,
+                    "path": l.path,
                 })
             })
             .collect();
@@ -87,8 +89,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
     } else {
         None
     };
-    let refs: Vec<&Incident> = shown.iter().map(|s| &s.incident).collect();
-    ui.print(&render::list::table(&refs, width));
+    let rows: Vec<&Summary> = shown.iter().map(|l| &l.summary).collect();
+    ui.print(&render::list::table(&rows, width));
     Ok(())
 }
 

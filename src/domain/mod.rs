@@ -13,6 +13,7 @@ pub mod identity;
 pub mod incident;
 pub mod serde_time;
 pub mod stats;
+pub mod summary;
 
 pub mod when;
 
@@ -26,3 +27,4 @@ pub use incident::{
     Action, ActionKind, Audience, Incident, Mitigation, MitigationKind, Note, Override, Review,
     Status, Update,
 };
+pub use summary::Summary;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod git;
 pub mod history;
 mod message;
+pub mod summary;
 pub mod timeline;
 mod worktree;
 
@@ -259,18 +260,22 @@ impl Ledger {
     /// Reads every incident; a file that cannot be read is an error in its
     /// place, so one bad file does not hide the others.
     pub fn load_all(&self) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
-        let paths = self.incident_paths()?;
+        Ok(self.load_paths(self.incident_paths()?))
+    }
+
+    /// Reads the incident files at `paths` (relative to the ledger's root),
+    /// each a result of its own, in the same order.
+    pub fn load_paths(&self, paths: Vec<PathBuf>) -> Vec<Result<Stored, LedgerError>> {
         let root = self.root.as_path();
-        let read = |path: &PathBuf| -> Result<Stored, LedgerError> {
-            let text = read_text(root, path)?;
-            let incident = parse_incident(path, &text)?;
+        in_parallel(paths, |path| {
+            let text = read_text(root, &path)?;
+            let incident = parse_incident(&path, &text)?;
             Ok(Stored {
                 incident,
-                path: path.clone(),
+                path,
                 text,
             })
-        };
-        Ok(in_parallel(paths, |path| read(&path)))
+        })
     }
 
     /// Resolves a point in history: a revision as git reads it (`HEAD~3`,
@@ -600,7 +605,7 @@ fn base_in_workdir(repo: &Repository, root: &Path) -> Result<PathBuf, LedgerErro
 
 /// `f` over `items` on up to 8 threads, in order; below a few hundred items
 /// the threads would cost more than they save.
-fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8);
@@ -632,6 +637,11 @@ fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Ve
 
 fn read_text(root: &Path, path: &Path) -> Result<String, LedgerError> {
     let bytes = fs::read(root.join(path)).map_err(LedgerError::io("cannot read", path))?;
+    text_of(path, bytes)
+}
+
+/// The file's bytes as text, or where the first byte that is not UTF-8 sits.
+fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, LedgerError> {
     String::from_utf8(bytes).map_err(|e| {
         let (line, column, source_line) = error::locate(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),

@@ -3,7 +3,7 @@
 
 use console::{measure_text_width, pad_str, truncate_str};
 
-use crate::domain::Incident;
+use crate::domain::Summary;
 
 use super::name_of;
 
@@ -22,7 +22,7 @@ const GAP: usize = 2;
 const SHRINK: [(usize, usize); 3] = [(5, 8), (4, 8), (6, 12)];
 
 /// A table, fitted to `width` columns when given.
-pub fn table(incidents: &[&Incident], width: Option<u16>) -> String {
+pub fn table(incidents: &[&Summary], width: Option<u16>) -> String {
     if incidents.is_empty() {
         return "No incidents match.\n".to_owned();
     }
@@ -89,11 +89,17 @@ pub fn table(incidents: &[&Incident], width: Option<u16>) -> String {
 mod tests {
     use super::*;
 
-    fn incident(id: &str, title: &str, services: &[&str]) -> Incident {
-        let text = format!(
-            "id = \"{id}\"\nuid = \"U\"\ntitle = \"{title}\"\nseverity = \"SEV-2\"\nstatus = \"declared\"\nservices = {services:?}\nstarted_at = 2026-11-26T18:40:00Z\ndeclared_at = 2026-11-26T18:40:00Z\ndeclared_by = \"A <a@b.c>\"\n"
-        );
-        toml::from_str(&text).unwrap()
+    fn incident(id: &str, title: &str, services: &[&str]) -> Summary {
+        Summary {
+            id: id.into(),
+            title: title.into(),
+            severity: "SEV-2".into(),
+            status: crate::domain::Status::Declared,
+            lead: None,
+            services: services.iter().map(|s| (*s).to_owned()).collect(),
+            declared_at: "2026-11-26T18:40:00Z".parse().unwrap(),
+            pending_cleanups: 0,
+        }
     }
 
     #[test]

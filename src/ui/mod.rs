@@ -67,8 +67,14 @@ impl Ui {
 
     /// A JSON document on stdout.
     pub fn json(&mut self, value: &serde_json::Value) {
-        let text = serde_json::to_string_pretty(value).expect("JSON values serialise");
-        self.print(&text);
+        // Straight to stdout: JSON holds no escape sequences to strip (serde
+        // writes ESC as \u001b), and a listing of thousands of rows would
+        // pay for the scan.
+        let _ = self.out.flush();
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let _ = serde_json::to_writer_pretty(&mut out, value);
+        let _ = out.write_all(b"\n");
+        let _ = out.flush();
     }
 
     /// What a command did, on stderr; silenced by `--quiet`.

@@ -6,6 +6,7 @@ mod harness;
 mod test_cleanup;
 mod test_history;
 mod test_lifecycle;
+mod test_listing;
 mod test_refusals;
 mod test_respond;
 mod test_schema;
