@@ -8,7 +8,7 @@ use crate::render;
 use crate::render::diff::Side;
 use crate::ui::Ui;
 
-use super::log::{label, point, start_point};
+use super::log::{announce_commit_graph, label, point, start_point};
 
 /// The incident between two points of history
 ///
@@ -33,6 +33,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id)?;
     let head = ledger.head_commit()?;
+    announce_commit_graph(ui, &ledger);
     let (from, to): (Option<Oid>, Oid) = match (&args.since, args.revs.as_slice()) {
         (Some(since), _) => (start_point(ctx, &ledger, "--since", since)?, head),
         (None, [a]) => (start_point(ctx, &ledger, "REV", a)?, head),

@@ -23,6 +23,7 @@ pub struct LogArgs {
 pub fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id)?;
+    announce_commit_graph(ui, &ledger);
     let history = ledger.history(&id, None)?;
     if ctx.json {
         ui.json(&render::log::timeline_json(&history));
@@ -31,6 +32,16 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
         ui.print(&render::log::timeline(&history, color));
     }
     Ok(())
+}
+
+/// Says so before a history read that will first write git's commit-graph
+/// for the whole history: on a large ledger that takes a while, once.
+pub(super) fn announce_commit_graph(ui: &mut Ui, ledger: &Ledger) {
+    if ledger.commit_graph_missing() {
+        ui.status(
+            "Writing git's commit-graph with changed-path filters (once; every later history read is fast)...",
+        );
+    }
 }
 
 /// Reads a point in history as a revision first (`HEAD~3`, a commit, a tag),

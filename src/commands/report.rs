@@ -37,6 +37,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id)?;
     let head = ledger.head_commit()?;
+    super::log::announce_commit_graph(ui, &ledger);
     let history = ledger.history(&id, Some(head))?;
     let stored = ledger
         .load_as_of(head, &id)?

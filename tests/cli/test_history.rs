@@ -237,6 +237,25 @@ fn report_is_the_review_document() {
 }
 
 #[test]
+fn the_first_log_says_it_writes_the_commit_graph_and_later_ones_are_quiet() {
+    let env = TestEnv::ledger();
+    env.declare("Queue backlog");
+    let graph = |env: &TestEnv| {
+        let info = env.path(".git/objects/info");
+        info.join("commit-graph").exists() || info.join("commit-graphs").exists()
+    };
+    assert!(!graph(&env));
+    let first = env.query(&["log", "INC-1"]);
+    first.ok();
+    assert!(first.stderr.contains("commit-graph"), "{}", first.stderr);
+    assert!(graph(&env));
+    let second = env.query(&["log", "INC-1"]);
+    second.ok();
+    assert_eq!(second.stderr, "");
+    assert_eq!(second.stdout, first.stdout);
+}
+
+#[test]
 fn log_follows_a_renumbered_incident() {
     let env = TestEnv::ledger();
     env.declare("Queue backlog");
