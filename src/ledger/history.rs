@@ -91,15 +91,6 @@ pub struct History {
     pub entries: Vec<Entry>,
 }
 
-/// One tool commit as `stats` reads it: no tree, no blob, just the trailers.
-#[derive(Debug, Clone)]
-pub struct ChangeRecord {
-    pub incident: String,
-    pub verb: String,
-    pub record_time: DateTime<Utc>,
-    pub event_time: Option<DateTime<Utc>>,
-}
-
 /// A commit as `git log` printed it.
 struct Raw {
     commit: Oid,
@@ -111,14 +102,14 @@ struct Raw {
     trailers: Vec<(String, String)>,
 }
 
-const FIELD: char = '\x1f';
-const RECORD: char = '\x1e';
+pub(super) const FIELD: char = '\x1f';
+pub(super) const RECORD: char = '\x1e';
 const LOG_FORMAT: &str =
     "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%ct%x1f%s%x1f%(trailers:only,unfold)";
 /// How many renames a history follows back, against a cycle in odd histories.
 const MAX_RENAMES: usize = 64;
 
-fn epoch(text: &str) -> DateTime<Utc> {
+pub(super) fn epoch(text: &str) -> DateTime<Utc> {
     text.trim()
         .parse::<i64>()
         .ok()
@@ -163,7 +154,7 @@ impl Ledger {
         self.repo().workdir().unwrap_or_else(|| self.root())
     }
 
-    fn git(&self, args: &[&str]) -> Result<String, LedgerError> {
+    pub(super) fn git(&self, args: &[&str]) -> Result<String, LedgerError> {
         super::git::git_output(self.workdir(), args)
     }
 
@@ -445,52 +436,6 @@ impl Ledger {
     /// Parses an incident text read from history.
     pub fn parse_at(&self, path: &Path, text: &str) -> Result<Incident, LedgerError> {
         parse_incident(path, text)
-    }
-
-    /// Every tool change recorded up to `tip`, newest first, from the
-    /// commits' trailers alone (one pass of `git log`, no tree is read).
-    /// `since` bounds the walk by commit time.
-    pub fn change_records(
-        &self,
-        tip: Oid,
-        since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<ChangeRecord>, LedgerError> {
-        // The raw body, whose last paragraph holds the trailers: git's own
-        // trailer parsing costs nearly twice as much per commit.
-        let mut args = vec![
-            "log".to_owned(),
-            "--format=%x1e%ct%x1f%b".to_owned(),
-            tip.to_string(),
-        ];
-        if let Some(since) = since {
-            args.insert(1, format!("--since={}", since.timestamp()));
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = self.git(&args)?;
-        Ok(out
-            .split(RECORD)
-            .filter_map(|record| {
-                let (time, body) = record.split_once(FIELD)?;
-                let trailers = body.trim_end().rsplit("\n\n").next().unwrap_or_default();
-                let (mut incident, mut verb, mut event_time) = (None, None, None);
-                for (key, value) in trailers.lines().filter_map(|l| l.split_once(": ")) {
-                    match key {
-                        "Incident" => incident = Some(value.trim()),
-                        "Incident-Change" => verb = Some(value.trim()),
-                        "Event-Time" => event_time = Some(value.trim()),
-                        _ => {}
-                    }
-                }
-                Some(ChangeRecord {
-                    record_time: epoch(time),
-                    incident: incident.filter(|v| !v.is_empty())?.to_owned(),
-                    verb: verb.filter(|v| !v.is_empty())?.to_owned(),
-                    event_time: event_time
-                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                        .map(|t| t.with_timezone(&Utc)),
-                })
-            })
-            .collect())
     }
 
     /// Whether the repository has no commit-graph yet, so that the next

@@ -11,6 +11,7 @@ pub mod error;
 pub mod git;
 pub mod history;
 mod message;
+pub mod records;
 pub mod summary;
 pub mod timeline;
 mod worktree;

@@ -423,3 +423,57 @@ fn stats_over_a_dozen_incidents_are_exact_and_reproducible() {
     let since = run(&["--since", "2026-11-12T00:00:00Z"]);
     assert_eq!(since["all"]["total"], 3);
 }
+
+/// `stats` keeps the change records up to a commit in the git directory and
+/// reads only newer commits next time: its figures must be exactly those of
+/// a full read, whatever happened to the branch in between.
+#[test]
+fn stats_from_the_record_cache_equal_a_full_read() {
+    const CACHE: &str = ".git/git-incident/records.tsv";
+    let env = dozen();
+    let stats = |args: &[&str]| -> Value {
+        let mut all = vec!["stats", "--json", "--by", "severity"];
+        all.extend_from_slice(args);
+        serde_json::from_str(env.query(&all).ok()).unwrap()
+    };
+    let fresh = |args: &[&str]| -> Value {
+        let _ = std::fs::remove_file(env.path(CACHE));
+        stats(args)
+    };
+    let full = fresh(&[]);
+    assert!(env.read(CACHE).contains(env.head().trim()));
+    assert_eq!(stats(&[]), full, "read back from the cache");
+
+    // New commits, one backdated: read incrementally, then compared.
+    env.set_now("2026-11-20T09:00:00Z");
+    env.run(&["note", "INC-3", "late", "--at", "2026-11-20T08:00:00Z"])
+        .ok();
+    env.run(&["note", "INC-4", "on time"]).ok();
+    let incremental = stats(&[]);
+    assert_ne!(incremental, full, "the new notes count");
+    assert_eq!(
+        incremental["all"]["backdated"],
+        full["all"]["backdated"].as_i64().unwrap() + 1
+    );
+    assert_eq!(incremental, fresh(&[]));
+
+    // An older revision, with the cache at HEAD, then the reverse.
+    let older = stats(&["--at", "HEAD~2"]);
+    assert_eq!(older, fresh(&["--at", "HEAD~2"]));
+    assert_eq!(stats(&[]), incremental);
+
+    // A rewritten branch: the cached tip is no longer an ancestor.
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    env.run(&["note", "INC-5", "instead"]).ok();
+    let rewritten = stats(&[]);
+    assert_eq!(rewritten, fresh(&[]));
+
+    // A damaged cache is a full read.
+    env.write(CACHE, "records-1/0.0.0 nonsense\n1\t\t\t\n");
+    assert_eq!(stats(&[]), rewritten);
+    assert_eq!(
+        stats(&["--since", "2026-11-10T00:00:00Z"]),
+        fresh(&["--since", "2026-11-10T00:00:00Z"])
+    );
+    assert_eq!(env.status(), "");
+}
