@@ -13,7 +13,6 @@ pub mod history;
 mod message;
 pub mod records;
 pub mod summary;
-pub mod timeline;
 mod worktree;
 
 use std::fs;

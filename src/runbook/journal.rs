@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{Actor, Change, Declaration, Identity, Incident};
+use crate::ledger::history::Source;
 use crate::ledger::{Committed, Ledger};
+use crate::render;
 use crate::ui::prompt::hold_interrupts;
 
 use super::engine::{Journal, JournalError, Recorded, TimelineEntry};
@@ -69,37 +71,24 @@ impl Journal for LedgerJournal<'_> {
         Ok(recorded(committed))
     }
 
-    /// When the impact started, then every commit of the incident's file
-    /// except the walk's own step markers, at its event time.
+    /// The review document's timeline, from the incident's git history:
+    /// when the impact started, then what each change did, at its event
+    /// time; the walk's own step markers and bookkeeping left out.
     fn timeline(&mut self, incident: &Incident) -> Result<Vec<TimelineEntry>, JournalError> {
         let id = self.ledger.parse_id(&incident.id)?;
-        let path = self.ledger.find_path(&id)?;
-        let prefix = format!("{}: ", incident.id);
-        let mut entries = vec![TimelineEntry {
-            at: incident.started_at,
-            who: None,
-            what: "impact started".to_owned(),
-        }];
-        for commit in self.ledger.file_log(&path)? {
-            if commit.change.as_deref() == Some("step") {
-                continue;
-            }
-            let what = commit
-                .subject
-                .strip_prefix(&prefix)
-                .unwrap_or(&commit.subject);
-            let what = match commit.change {
-                Some(_) => what.to_owned(),
-                None => format!("{what} (edited by hand)"),
-            };
-            entries.push(TimelineEntry {
-                at: commit.event_at.unwrap_or(commit.recorded_at),
-                who: Some(commit.author),
-                what,
-            });
-        }
-        entries.sort_by_key(|e| e.at);
-        Ok(entries)
+        let history = self.ledger.history(&id, None)?;
+        Ok(render::report::rows(incident, &history)
+            .into_iter()
+            .map(|row| TimelineEntry {
+                at: row.at,
+                who: (row.who != "-").then(|| match row.source {
+                    Source::Tool => row.who,
+                    Source::Outside => format!("{} (outside the tool)", row.who),
+                    Source::Merge => format!("{} (merge)", row.who),
+                }),
+                what: row.what.join("; "),
+            })
+            .collect())
     }
 
     fn now(&self) -> DateTime<Utc> {

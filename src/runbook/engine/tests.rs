@@ -607,10 +607,10 @@ fn walks_against_a_real_ledger_one_commit_per_answer() {
         whats,
         [
             "impact started",
-            "declared SEV-1: Checkout API returning 502s",
-            "acknowledged",
-            "lead Ada Lovelace",
-            "mitigation M1 (flag, temporary): Disabled flag new-checkout-flow"
+            "declared SEV-1: \"Checkout API returning 502s\"",
+            "status declared -> acknowledged",
+            "lead set: Ada Lovelace <ada@example.com>",
+            "status acknowledged -> mitigated; mitigation M1 added (flag, temporary): \"Disabled flag new-checkout-flow\""
         ]
     );
 }
