@@ -71,6 +71,13 @@ pub enum Delta {
         key: String,
         text: String,
     },
+    /// A merge left out an entry that one of its parents had: work on that
+    /// branch that the merge threw away. `key` is as in that parent.
+    Dropped {
+        entry: EntryKind,
+        key: String,
+        text: String,
+    },
     /// A temporary mitigation was cleaned up or made permanent, or an action
     /// was done.
     Finished {
@@ -94,6 +101,54 @@ pub enum Delta {
 
 fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The entries of `theirs` (one parent of a merge) that `merged` lacks,
+/// matched by content rather than position, so that a merge which keeps
+/// both branches' notes in another order drops nothing.
+pub fn dropped(theirs: &Incident, merged: &Incident) -> Vec<Delta> {
+    let mut out = Vec::new();
+    let mut lost = |entry: EntryKind, key: String, text: &str| {
+        out.push(Delta::Dropped {
+            entry,
+            key,
+            text: text.to_owned(),
+        });
+    };
+    for (i, n) in theirs.notes.iter().enumerate() {
+        if !merged.notes.contains(n) {
+            lost(EntryKind::Note, (i + 1).to_string(), &n.text);
+        }
+    }
+    for (i, u) in theirs.updates.iter().enumerate() {
+        if !merged.updates.contains(u) {
+            lost(EntryKind::Update, (i + 1).to_string(), &u.text);
+        }
+    }
+    for m in &theirs.mitigations {
+        if !merged
+            .mitigations
+            .iter()
+            .any(|x| x.id == m.id && x.action == m.action)
+        {
+            lost(EntryKind::Mitigation, m.id.clone(), &m.action);
+        }
+    }
+    for a in &theirs.actions {
+        if !merged
+            .actions
+            .iter()
+            .any(|x| x.id == a.id && x.text == a.text)
+        {
+            lost(EntryKind::Action, a.id.clone(), &a.text);
+        }
+    }
+    for (i, o) in theirs.overrides.iter().enumerate() {
+        if !merged.overrides.contains(o) {
+            lost(EntryKind::Override, (i + 1).to_string(), &o.rule);
+        }
+    }
+    out
 }
 
 /// The milestones, whose values are times.
@@ -659,6 +714,29 @@ mod tests {
         assert!(
             back.iter()
                 .any(|d| matches!(d, Delta::Removed { key, .. } if key == "3"))
+        );
+    }
+
+    #[test]
+    fn a_merge_drops_only_what_it_left_out_in_any_order() {
+        let note = |t: &str| Note {
+            at: at("2026-11-26T19:00:00Z"),
+            by: "Ada <ada@x.org>".into(),
+            text: t.into(),
+        };
+        let mut theirs = incident();
+        theirs.notes = vec![note("main"), note("side")];
+        let mut merged = incident();
+        merged.notes = vec![note("side"), note("main")];
+        assert_eq!(dropped(&theirs, &merged), []);
+        merged.notes.remove(0);
+        assert_eq!(
+            dropped(&theirs, &merged),
+            [Delta::Dropped {
+                entry: EntryKind::Note,
+                key: "2".into(),
+                text: "side".into()
+            }]
         );
     }
 

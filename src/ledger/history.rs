@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid};
 
-use crate::domain::history::{Delta, diff, event_time};
+use crate::domain::history::{Delta, diff, dropped, event_time};
 use crate::domain::{Incident, IncidentId};
 
 use super::error::LedgerError;
@@ -200,6 +200,9 @@ impl Ledger {
             "-c",
             "log.showSignature=false",
             "log",
+            // Every commit that touched the file, even on a branch whose
+            // work a merge later threw away: an audit must not hide it.
+            "--full-history",
             LOG_FORMAT,
             &tip,
             "--",
@@ -322,11 +325,28 @@ impl Ledger {
                     },
                     None => (None, None),
                 };
-                let deltas = if problem.is_some() {
+                let mut deltas = if problem.is_some() {
                     Vec::new()
                 } else {
                     diff(before.as_ref(), after.as_ref())
                 };
+                // A merge shows only what it changed itself, as git's
+                // combined diff does: what it brought in from another parent
+                // is already in that parent's own commits above.
+                for other in raw.parents.iter().skip(1) {
+                    if problem.is_some() {
+                        break;
+                    }
+                    let theirs = match self.blob_in(*other, &before_path)? {
+                        Some(b) => read(self, &before_path, b).ok(),
+                        None => None,
+                    };
+                    let from_theirs = diff(theirs.as_ref(), after.as_ref());
+                    deltas.retain(|d| from_theirs.contains(d));
+                    if let (Some(theirs), Some(after)) = (&theirs, &after) {
+                        deltas.extend(dropped(theirs, after));
+                    }
+                }
                 if after.is_some() {
                     last_good.clone_from(&after);
                 }

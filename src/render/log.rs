@@ -100,12 +100,14 @@ pub fn describe(delta: &Delta) -> String {
                 quoted(text)
             ),
         },
-        Delta::Removed { entry, key, text } => match entry {
-            EntryKind::Mitigation | EntryKind::Action => {
-                format!("{} {key} removed: {}", entry.as_str(), quoted(text))
-            }
-            _ => format!("{} {key} removed: {}", entry.as_str(), quoted(text)),
-        },
+        Delta::Removed { entry, key, text } => {
+            format!("{} {key} removed: {}", entry.as_str(), quoted(text))
+        }
+        Delta::Dropped { entry, key, text } => format!(
+            "{} {key} of the merged branch left out: {}",
+            entry.as_str(),
+            quoted(text)
+        ),
         Delta::Finished {
             entry,
             key,
@@ -202,7 +204,15 @@ pub fn timeline(history: &History, color: bool) -> String {
             );
         }
         if entry.deltas.is_empty() && entry.problem.is_none() {
-            let _ = writeln!(out, "    no change to the incident ({})", entry.subject);
+            if entry.source == Source::Merge {
+                let _ = writeln!(
+                    out,
+                    "    merged, with no change of its own ({})",
+                    entry.subject
+                );
+            } else {
+                let _ = writeln!(out, "    no change to the incident ({})", entry.subject);
+            }
         }
         for delta in &entry.deltas {
             let _ = writeln!(out, "    {}", describe(delta));

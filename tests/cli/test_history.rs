@@ -477,3 +477,99 @@ fn stats_from_the_record_cache_equal_a_full_read() {
     );
     assert_eq!(env.status(), "");
 }
+
+/// Two responders on two branches, merged with plain git: each change shows
+/// once, in its own commit, and the merge shows only what it changed itself.
+#[test]
+fn a_merge_shows_only_its_own_changes() {
+    let env = TestEnv::ledger();
+    env.declare("Checkout 502s");
+    env.run(&["ack", "INC-1"]).ok();
+    env.git(&["checkout", "-q", "-b", "side"]);
+    env.run(&["note", "INC-1", "from the side branch"]).ok();
+    env.git(&["checkout", "-q", "main"]);
+    env.run(&["sev", "INC-1", "SEV-1", "--why", "all regions"])
+        .ok();
+    // A merge with a hand edit of its own: the title.
+    env.git(&["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    let path = env.incident_path("INC-1");
+    let text = env
+        .read(&path)
+        .replace("Checkout 502s", "Checkout API 502s");
+    env.write(&path, &text);
+    env.git(&["commit", "-qam", "Merge side"]);
+    let json: Value = serde_json::from_str(env.query(&["log", "INC-1", "--json"]).ok()).unwrap();
+    let entries = json["entries"].as_array().unwrap();
+    let summaries = |e: &Value| -> Vec<String> {
+        e["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["summary"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let notes: Vec<&Value> = entries
+        .iter()
+        .filter(|e| summaries(e).iter().any(|s| s.starts_with("note added")))
+        .collect();
+    assert_eq!(notes.len(), 1, "the note shows once: {json:#}");
+    assert_eq!(notes[0]["source"], "tool");
+    let sevs = entries
+        .iter()
+        .filter(|e| summaries(e).iter().any(|s| s.starts_with("severity")))
+        .count();
+    assert_eq!(sevs, 1, "{json:#}");
+    let merge = entries.last().unwrap();
+    assert_eq!(merge["source"], "merge");
+    assert_eq!(
+        summaries(merge),
+        ["title \"Checkout 502s\" -> \"Checkout API 502s\""]
+    );
+    // A clean merge of a second note: nothing of its own.
+    env.git(&["checkout", "-q", "side"]);
+    env.run(&["note", "INC-1", "second from the side"]).ok();
+    env.git(&["checkout", "-q", "main"]);
+    env.git(&["merge", "-q", "--no-ff", "-m", "Merge side again", "side"]);
+    let text = env.query(&["log", "INC-1"]).ok().to_owned();
+    assert!(
+        text.contains("merged, with no change of its own (Merge side again)"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("note added: \"second from the side\"").count(),
+        1,
+        "{text}"
+    );
+}
+
+/// A merge that throws a branch's work away (`git merge -s ours`) does not
+/// hide that work from the audit timeline.
+#[test]
+fn work_discarded_by_a_merge_still_shows_in_the_log() {
+    let env = TestEnv::ledger();
+    env.declare("Checkout 502s");
+    env.git(&["checkout", "-q", "-b", "side"]);
+    env.run(&["note", "INC-1", "only on the side"]).ok();
+    env.git(&["checkout", "-q", "main"]);
+    env.run(&["note", "INC-1", "on main"]).ok();
+    env.git(&[
+        "merge",
+        "-q",
+        "-s",
+        "ours",
+        "-m",
+        "Merge side, ours",
+        "side",
+    ]);
+    assert!(
+        !env.read(&env.incident_path("INC-1"))
+            .contains("only on the side")
+    );
+    let text = env.query(&["log", "INC-1"]).ok().to_owned();
+    assert!(text.contains("note added: \"only on the side\""), "{text}");
+    assert!(text.contains("[merge]"), "{text}");
+    assert!(
+        text.contains("note 1 of the merged branch left out: \"only on the side\""),
+        "{text}"
+    );
+}
