@@ -4,7 +4,8 @@ use crate::domain::{Change, Incident};
 use crate::error::{CliError, USAGE};
 use crate::ledger::{Ledger, LedgerError, Stored};
 use crate::render;
-use crate::render::cleanup::{View, fit, plural};
+use crate::render::cleanup::{View, plural};
+use crate::render::fit;
 use crate::ui::Ui;
 
 use super::apply_change;

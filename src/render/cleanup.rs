@@ -14,7 +14,7 @@ use crate::domain::when::human_duration;
 use crate::domain::{Incident, Mitigation};
 use crate::ui::{paint, style};
 
-use super::{name_of, time};
+use super::{name_of, time, wrap_into};
 
 /// How the text is laid out.
 #[derive(Debug, Clone, Copy, Default)]
@@ -74,13 +74,6 @@ pub fn listing(pending: &[Pending<'_>], view: View) -> String {
         }
         mitigation(&mut out, p, view);
     }
-    out
-}
-
-/// `text` wrapped at spaces to `width`.
-pub fn fit(text: &str, width: Option<usize>) -> String {
-    let mut out = String::new();
-    wrap_into(&mut out, "", "", text, width);
     out
 }
 
@@ -263,41 +256,6 @@ fn field(out: &mut String, label: &str, text: &str, view: View) {
     let head = format!("{}{label:<LABEL_WIDTH$}", " ".repeat(LABEL_INDENT));
     let indent = " ".repeat(LABEL_INDENT + LABEL_WIDTH);
     wrap_into(out, &head, &indent, text, view.width);
-}
-
-/// Writes `text` after `head`, one line per line of the text, each wrapped
-/// at spaces to `width` with `indent` before the continuation lines.
-fn wrap_into(out: &mut String, head: &str, indent: &str, text: &str, width: Option<usize>) {
-    let mut prefix = head.to_owned();
-    for line in text.lines() {
-        let room = width
-            .map(|w| w.saturating_sub(console::measure_text_width(&prefix)))
-            .filter(|room| *room >= 20);
-        let Some(room) = room else {
-            let _ = writeln!(out, "{prefix}{line}");
-            prefix = indent.to_owned();
-            continue;
-        };
-        let mut current = String::new();
-        for word in line.split(' ') {
-            let used = console::measure_text_width(&current);
-            let fits = used + 1 + console::measure_text_width(word) <= room;
-            if !current.is_empty() && !fits {
-                let _ = writeln!(out, "{prefix}{}", current.trim_end());
-                prefix = indent.to_owned();
-                current.clear();
-            }
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(word);
-        }
-        let _ = writeln!(out, "{prefix}{}", current.trim_end());
-        prefix = indent.to_owned();
-    }
-    if text.lines().next().is_none() {
-        let _ = writeln!(out, "{}", prefix.trim_end());
-    }
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -538,6 +496,7 @@ mod tests {
 
     use super::*;
     use crate::domain::cleanup;
+    use crate::render::fit;
 
     const INCIDENTS: &str = r#"
 [[i]]

@@ -10,6 +10,8 @@ pub mod log;
 pub mod report;
 pub mod stats;
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Utc};
 
 /// A time as the views show it: `2026-11-26 18:40 UTC`.
@@ -20,4 +22,89 @@ pub fn time(t: DateTime<Utc>) -> String {
 /// The name part of `Name <email>`.
 pub fn name_of(who: &str) -> &str {
     who.split_once('<').map_or(who, |(name, _)| name.trim())
+}
+
+/// `text` wrapped at spaces to `width`.
+pub fn fit(text: &str, width: Option<usize>) -> String {
+    let mut out = String::new();
+    wrap_into(&mut out, "", "", text, width);
+    out
+}
+
+/// One line of prose wrapped at spaces to `width`, its continuation lines
+/// indented like the line itself, and past a leading `- ` bullet.
+pub fn hang(line: &str, width: Option<usize>) -> String {
+    let text = line.trim_start();
+    let head = &line[..line.len() - text.len()];
+    let indent = if text.starts_with("- ") {
+        format!("{head}  ")
+    } else {
+        head.to_owned()
+    };
+    let mut out = String::new();
+    wrap_into(&mut out, head, &indent, text, width);
+    out.truncate(out.trim_end_matches('\n').len());
+    out
+}
+
+/// Writes `text` after `head`, one line per line of the text, each wrapped
+/// at spaces to `width` with `indent` before the continuation lines.
+pub(crate) fn wrap_into(
+    out: &mut String,
+    head: &str,
+    indent: &str,
+    text: &str,
+    width: Option<usize>,
+) {
+    let mut prefix = head.to_owned();
+    for line in text.lines() {
+        let room = width
+            .map(|w| w.saturating_sub(console::measure_text_width(&prefix)))
+            .filter(|room| *room >= 20);
+        let Some(room) = room else {
+            let _ = writeln!(out, "{prefix}{line}");
+            prefix = indent.to_owned();
+            continue;
+        };
+        let mut current = String::new();
+        for word in line.split(' ') {
+            let used = console::measure_text_width(&current);
+            let fits = used + 1 + console::measure_text_width(word) <= room;
+            if !current.is_empty() && !fits {
+                let _ = writeln!(out, "{prefix}{}", current.trim_end());
+                prefix = indent.to_owned();
+                current.clear();
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        let _ = writeln!(out, "{prefix}{}", current.trim_end());
+        prefix = indent.to_owned();
+    }
+    if text.lines().next().is_none() {
+        let _ = writeln!(out, "{}", prefix.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hang_wraps_at_spaces_under_the_line_and_its_bullet() {
+        let line = "  - Better monitoring or alerts for the checkout service";
+        assert_eq!(
+            hang(line, Some(30)),
+            "  - Better monitoring or\n    alerts for the checkout\n    service"
+        );
+        let text = "  For significant incidents, keep stakeholders informed.";
+        assert_eq!(
+            hang(text, Some(32)),
+            "  For significant incidents,\n  keep stakeholders informed."
+        );
+        assert_eq!(hang(text, None), text);
+        assert_eq!(hang("", Some(40)), "");
+    }
 }

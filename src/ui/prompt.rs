@@ -15,6 +15,7 @@ use console::Term;
 use dialoguer::theme::{ColorfulTheme, Theme};
 
 use super::{paint, style};
+use crate::render;
 
 /// What a line of text is, so a prompter can style it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,11 +281,25 @@ impl DialoguerPrompter {
 impl Prompter for DialoguerPrompter {
     fn show(&mut self, tone: Tone, text: &str) {
         let c = self.color;
+        // Runbook prose and timelines are wrapped at spaces to the terminal,
+        // each line hanging under its own indent, rather than cut mid-word
+        // by the terminal.
+        let width = self.term.size_checked().map(|(_, w)| usize::from(w));
+        // `mark` stands in the first line's indent; the wrapped lines hang
+        // under the text.
+        let wrap = |mark: &str, indent: usize, text: &str| -> String {
+            let lines: Vec<String> = text
+                .lines()
+                .map(|line| render::hang(&format!("{}{line}", " ".repeat(indent)), width))
+                .collect();
+            let joined = lines.join("\n");
+            format!("{mark}{}", &joined[indent.min(joined.len())..])
+        };
         let line = match tone {
             Tone::Heading => format!("\n{}", paint(c, style::HEADER.bold(), text)),
-            Tone::Text => text.to_owned(),
-            Tone::Warn => format!("{} {text}", paint(c, style::WARN, "!")),
-            Tone::Done => format!("  {} {text}", paint(c, style::OK, "✓")),
+            Tone::Text => wrap("", 0, text),
+            Tone::Warn => wrap(&format!("{} ", paint(c, style::WARN, "!")), 2, text),
+            Tone::Done => wrap(&format!("  {} ", paint(c, style::OK, "✓")), 4, text),
         };
         let _ = self.term.write_line(&line);
     }
