@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::domain::when::human_duration;
 use crate::domain::{
-    ActionKind, Audience, Change, Incident, MitigationKind, NewAction, NewMitigation, Status,
+    ActionKind, Actor, Audience, Change, ChangeError, Incident, MitigationKind, NewAction,
+    NewMitigation, Settings, Status,
 };
 use crate::ui::prompt::Tone;
 
@@ -485,6 +486,25 @@ impl Engine<'_> {
         }
     }
 
+    /// Whether closing `inc` now would pass the ledger's rules.
+    fn close_dry_run(&self, inc: &Incident) -> Result<(), ChangeError> {
+        let now = self.journal.now();
+        let actor = Actor {
+            by: self.policy.me.clone(),
+            now,
+            at: now,
+            force: None,
+        };
+        let settings = Settings {
+            severities: Vec::new(),
+            services: Vec::new(),
+            review_required: self.policy.review_required.clone(),
+        };
+        Change::Close
+            .apply(&mut inc.clone(), &actor, &settings)
+            .map(|_| ())
+    }
+
     /// Offers to close, unless temporary measures are still in place.
     fn close(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
         let pending: Vec<String> = inc.pending_mitigations().map(|m| m.id.clone()).collect();
@@ -507,6 +527,19 @@ impl Engine<'_> {
                 &format!(
                     "{} is {}, not resolved: it cannot close yet",
                     inc.id, inc.status
+                ),
+            );
+            return Ok(Flow::Pause);
+        }
+        // Offer close only where it would be recorded: say what is missing
+        // instead (a review, follow-up actions) rather than ask, then refuse.
+        if let Err(e) = self.close_dry_run(inc) {
+            self.say(Tone::Warn, &format!("{} cannot close yet: {e}", inc.id));
+            self.say(
+                Tone::Text,
+                &format!(
+                    "  then run `git incident respond {}` again, or `git incident close {0} --force --why \"...\"`",
+                    inc.id
                 ),
             );
             return Ok(Flow::Pause);

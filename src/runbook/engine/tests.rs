@@ -375,6 +375,36 @@ fn close_is_not_offered_while_a_temporary_mitigation_is_pending() {
 }
 
 #[test]
+fn close_is_not_offered_while_the_review_or_actions_are_missing() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut inc = Incident::declared(
+        "INC-1".into(),
+        "U".into(),
+        "Checkout API returning 502s".into(),
+        "SEV-2".into(),
+        "2026-11-26T18:00:00Z".parse().unwrap(),
+        "Ada <ada@example.com>".into(),
+    );
+    inc.status = Status::Resolved;
+    inc.acknowledged_at = Some("2026-11-26T18:05:00Z".parse().unwrap());
+    inc.resolved_at = Some("2026-11-26T19:00:00Z".parse().unwrap());
+    inc.step = Some("prevention".into());
+    memory.incident = Some(inc.clone());
+    let script = vec![("Follow-up action", Default)];
+    let (result, log, left) = walk(&rb, Some(inc), &mut memory, script);
+    let outcome = result.unwrap_or_else(|e| panic!("{e}\n{log}"));
+    assert_eq!(left, 0, "{log}");
+    assert!(!outcome.finished);
+    assert!(!log.contains("Close INC-1?"), "{log}");
+    assert!(
+        log.contains("INC-1 cannot close yet: INC-1 is SEV-2 and has no review"),
+        "{log}"
+    );
+    assert_eq!(memory.count("close"), 0);
+}
+
+#[test]
 fn communicate_reminds_when_the_last_update_is_older_than_the_cadence() {
     let rb = runbook();
     let mut memory = Memory::new(&rb);
