@@ -61,6 +61,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError>
             Err(e) => ui.warn(&format!("skipped {e}")),
         }
     }
+    if ledger.change_records_uncached() {
+        ui.status("Reading every commit's trailers (once; later runs read only new commits)...");
+    }
     let records: Vec<Recorded> = ledger
         .change_records(commit, since)?
         .into_iter()

@@ -63,6 +63,22 @@ impl Ledger {
         })
     }
 
+    /// Whether `change_records` will have to read the whole history: there
+    /// is no usable cache yet. Worth telling the person waiting on a large
+    /// ledger.
+    pub fn change_records_uncached(&self) -> bool {
+        use std::io::BufRead;
+        let Ok(file) = fs::File::open(self.repo().path().join(FILE)) else {
+            return true;
+        };
+        let mut header = String::new();
+        let read = std::io::BufReader::new(file).read_line(&mut header);
+        read.is_err()
+            || header
+                .split_once(' ')
+                .is_none_or(|(format, _)| format != FORMAT)
+    }
+
     fn is_ancestor(&self, old: Oid, new: Oid) -> bool {
         let (old, new) = (old.to_string(), new.to_string());
         self.git(&["merge-base", "--is-ancestor", &old, &new])

@@ -440,6 +440,14 @@ fn stats_from_the_record_cache_equal_a_full_read() {
         let _ = std::fs::remove_file(env.path(CACHE));
         stats(args)
     };
+    let _ = std::fs::remove_file(env.path(CACHE));
+    let first = env.query(&["stats"]);
+    assert!(
+        first.stderr.contains("Reading every commit's trailers"),
+        "{}",
+        first.stderr
+    );
+    assert!(!env.query(&["stats"]).stderr.contains("Reading"));
     let full = fresh(&[]);
     assert!(env.read(CACHE).contains(env.head().trim()));
     assert_eq!(stats(&[]), full, "read back from the cache");
