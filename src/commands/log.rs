@@ -12,7 +12,9 @@ use crate::ui::Ui;
 /// recorded (the commit's time), when it happened where that differs (a
 /// backdated `--at` or hand edit), who made it, and what changed field by
 /// field. Changes made outside the tool (hand edits committed with plain git,
-/// merges) are shown and marked. The history follows the incident back
+/// merges) are shown and marked; a merge shows only what it changed itself
+/// and any entry of the merged branch it left out, and work on a branch that
+/// a merge discarded is still listed. The history follows the incident back
 /// across a renumbering.
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
