@@ -35,6 +35,8 @@ pub struct Context {
     pub fixed_clock: bool,
     env_author: (Option<String>, Option<String>),
     pub editor: Option<String>,
+    /// `GIT_INCIDENT_FAILPOINT`: where the tests stop a write dead.
+    failpoint: Option<String>,
 }
 
 /// The global options that reach the context.
@@ -95,12 +97,13 @@ impl Context {
             fixed_clock,
             env_author: (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL")),
             editor: env("VISUAL").or_else(|| env("EDITOR")),
+            failpoint: env("GIT_INCIDENT_FAILPOINT"),
         })
     }
 
     /// The ledger at or above the chosen folder.
     pub fn ledger(&self) -> Result<Ledger, CliError> {
-        Ok(Ledger::find(&self.dir)?)
+        Ok(Ledger::find(&self.dir)?.with_failpoint(self.failpoint.clone()))
     }
 
     /// Who acts: `--as`, else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else git's

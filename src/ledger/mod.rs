@@ -10,6 +10,7 @@ pub mod edit;
 pub mod error;
 pub mod git;
 pub mod history;
+mod intent;
 mod message;
 pub mod records;
 pub mod summary;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use git2::{ObjectType, Oid, Repository};
 
+use self::intent::{Intent, failpoint};
 use crate::domain::change::{Declaration, check_milestones};
 use crate::domain::{Actor, Applied, Change, Incident, IncidentId, Settings};
 use crate::runbook::{DEFAULT_RUNBOOK, Runbook};
@@ -49,6 +51,8 @@ pub struct Ledger {
     pub runbook: Runbook,
     /// The blob id of the runbook file, abbreviated.
     pub runbook_version: String,
+    /// Where a write stops dead, for the crash tests (see `intent`).
+    failpoint: Option<String>,
 }
 
 /// An incident as stored: its parsed value, its path and its text.
@@ -128,6 +132,7 @@ impl Ledger {
             config,
             runbook,
             runbook_version,
+            failpoint: None,
         })
     }
 
@@ -191,6 +196,13 @@ impl Ledger {
             services: self.config.services.clone(),
             review_required: self.config.review_required.clone(),
         }
+    }
+
+    /// Stops every write dead at the named point (`after-commit`,
+    /// `after-write`): how the tests crash a change half-way.
+    pub fn with_failpoint(mut self, point: Option<String>) -> Self {
+        self.failpoint = point;
+        self
     }
 
     /// Parses an id typed by a user, with the ledger's prefix for a bare number.
@@ -439,6 +451,7 @@ impl Ledger {
         actor: &Actor,
     ) -> Result<Committed, LedgerError> {
         let _lock = git::lock(&self.repo, LOCK_WAIT)?;
+        intent::finish_interrupted(&self.repo)?;
         let first_step = self.runbook.steps.first().map(|s| s.id.clone());
         for _ in 0..MAX_ATTEMPTS {
             let (branch, tip) = git::head_branch(&self.repo)?;
@@ -509,6 +522,7 @@ impl Ledger {
         actor: &Actor,
     ) -> Result<Committed, LedgerError> {
         let _lock = git::lock(&self.repo, LOCK_WAIT)?;
+        intent::finish_interrupted(&self.repo)?;
         if let Change::Duplicate { of } = change {
             let of = self.parse_id(of)?;
             self.find_path(&of)?;
@@ -571,11 +585,21 @@ impl Ledger {
             message: &message,
             author: &author,
         };
+        let intent = Intent {
+            path: repo_path.clone(),
+            old: git::blob_at(&self.repo, tip, &repo_path)?,
+            new: Oid::hash_object(ObjectType::Blob, text.as_bytes())?,
+        };
+        intent.record(&self.repo)?;
         let Some(commit) = git::commit_one_file(&self.repo, branch, tip, &change)? else {
+            Intent::clear(&self.repo);
             return Ok(None);
         };
+        failpoint(self.failpoint.as_deref(), "after-commit");
         write_atomic(&self.root.join(path), text.as_bytes())?;
+        failpoint(self.failpoint.as_deref(), "after-write");
         git::sync_index_entry(&self.repo, &repo_path)?;
+        Intent::clear(&self.repo);
         if let Some(workdir) = self.repo.workdir() {
             git::auto_maintenance(workdir);
         }

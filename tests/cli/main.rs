@@ -4,6 +4,7 @@
 mod harness;
 
 mod test_cleanup;
+mod test_crash;
 mod test_history;
 mod test_lifecycle;
 mod test_listing;
