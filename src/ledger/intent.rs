@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::{LedgerError, git, write_atomic};
+use super::{LedgerError, git, write_atomic, write_private};
 
 /// What a writer is about to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,18 +38,13 @@ fn marker(repo: &Repository) -> PathBuf {
 }
 
 impl Intent {
-    /// Records the intent before the branch moves: written whole or not at
-    /// all (a temporary file renamed into place). Not flushed to the disk:
-    /// it guards against a process that dies, as the commit it covers does.
+    /// Records the intent before the branch moves, written whole or not at
+    /// all.
     pub fn record(&self, repo: &Repository) -> Result<(), LedgerError> {
         let old = self.old.map_or_else(|| "-".to_owned(), |o| o.to_string());
         let text = format!("{} {old} {}\n", self.new, self.path.display());
         let file = marker(repo);
-        let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
-        fs::create_dir_all(file.parent().unwrap_or(repo.path()))
-            .and_then(|()| fs::write(&tmp, text))
-            .and_then(|()| fs::rename(&tmp, &file))
-            .map_err(LedgerError::io("cannot write", &file))
+        write_private(&file, text.as_bytes()).map_err(LedgerError::io("cannot write", &file))
     }
 
     /// The write is complete: nothing is left to finish.

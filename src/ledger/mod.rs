@@ -722,6 +722,23 @@ pub fn parse_incident(path: &Path, text: &str) -> Result<Incident, LedgerError> 
     Ok(incident)
 }
 
+/// Writes one of the tool's own files in the git directory (a cache, a
+/// write intent): a temporary file renamed over the old one, so a reader
+/// sees the old content or the new, never half. Not flushed to the disk:
+/// these guard against a process that dies, and are rebuilt when lost.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = fs::create_dir_all(dir)
+        .and_then(|()| fs::write(&tmp, bytes))
+        .and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Writes a file atomically: a temporary file in the same folder, flushed,
 /// then renamed over the old one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {

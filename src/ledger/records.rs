@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use git2::Oid;
 
 use super::history::{FIELD, RECORD, epoch};
-use super::{Ledger, LedgerError};
+use super::{Ledger, LedgerError, write_private};
 
 /// One tool commit as `stats` reads it: no tree, no blob, just the trailers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +147,8 @@ fn read_cache(file: &Path) -> Option<(Oid, Vec<ChangeRecord>)> {
     Some((tip, records))
 }
 
-/// Best effort and atomic (a temporary file renamed over the old one). A
-/// value that would not read back (a tab or a line break in a trailer)
+/// Best effort: a cache that cannot be written only costs speed. A value
+/// that would not read back (a tab or a line break in a trailer)
 /// leaves the cache unwritten.
 fn write_cache(file: &Path, tip: Oid, records: &[ChangeRecord]) {
     use std::fmt::Write;
@@ -171,14 +171,7 @@ fn write_cache(file: &Path, tip: Oid, records: &[ChangeRecord]) {
                 .unwrap_or_default()
         );
     }
-    let Some(dir) = file.parent() else { return };
-    let tmp = dir.join(format!(".records.{}.tmp", std::process::id()));
-    let written = fs::create_dir_all(dir)
-        .and_then(|()| fs::write(&tmp, text))
-        .and_then(|()| fs::rename(&tmp, file));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
+    let _ = write_private(file, text.as_bytes());
 }
 
 #[cfg(test)]

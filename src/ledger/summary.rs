@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::{Ledger, LedgerError, in_parallel, parse_incident, text_of};
+use super::{Ledger, LedgerError, in_parallel, parse_incident, text_of, write_private};
 use crate::domain::Summary;
 
 /// An incident file's summary, with the path it was read from.
@@ -117,17 +117,9 @@ fn read_cache(file: &Path, base: &Path) -> Cache {
         .unwrap_or_default()
 }
 
-/// Best effort, and atomic: a temporary file renamed over the old cache, so
-/// that a reader sees the old cache or the new one, never half of one.
+/// Best effort: a cache that cannot be written only costs speed.
 fn write_cache(file: &Path, cache: &Cache) {
-    let (Some(dir), Ok(bytes)) = (file.parent(), serde_json::to_vec(cache)) else {
-        return;
-    };
-    let tmp = dir.join(format!(".summaries.{}.tmp", std::process::id()));
-    let written = fs::create_dir_all(dir)
-        .and_then(|()| fs::write(&tmp, bytes))
-        .and_then(|()| fs::rename(&tmp, file));
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
+    if let Ok(bytes) = serde_json::to_vec(cache) {
+        let _ = write_private(file, &bytes);
     }
 }
