@@ -55,9 +55,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError>
         None => (ledger.head_commit()?, ctx.now),
     };
     let mut incidents = Vec::new();
-    for stored in ledger.load_all_at(commit)? {
-        match stored {
-            Ok(s) => incidents.push(s.incident),
+    for found in ledger.incidents_for_metrics_at(commit)? {
+        match found {
+            Ok(incident) => incidents.push(incident),
             Err(e) => ui.warn(&format!("skipped {e}")),
         }
     }

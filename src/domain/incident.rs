@@ -458,6 +458,59 @@ impl Incident {
         }
     }
 
+    /// This incident with its prose left out: no notes or updates, and the
+    /// words of its mitigations, review, actions and overrides dropped. What
+    /// the metrics read stays: ids, severity, status, services, every time,
+    /// which mitigations are temporary and pending, and whether the review
+    /// is complete (kept as a one-character stand-in per answered field).
+    /// What `stats` keeps in its cache; never written to a ledger.
+    pub fn for_metrics(&self) -> Self {
+        let stand_in = |text: &str| {
+            if text.trim().is_empty() {
+                String::new()
+            } else {
+                ".".to_owned()
+            }
+        };
+        Self {
+            title: String::new(),
+            impact: None,
+            resolution: None,
+            notes: Vec::new(),
+            updates: Vec::new(),
+            mitigations: self
+                .mitigations
+                .iter()
+                .map(|m| Mitigation {
+                    action: String::new(),
+                    cleanup: None,
+                    target: None,
+                    before: None,
+                    after: None,
+                    cleanup_note: None,
+                    kept_why: None,
+                    ..m.clone()
+                })
+                .collect(),
+            review: self.review.as_ref().map(|r| Review {
+                what_happened: stand_in(&r.what_happened),
+                root_cause: stand_in(&r.root_cause),
+                went_well: stand_in(&r.went_well),
+                went_wrong: stand_in(&r.went_wrong),
+            }),
+            actions: self
+                .actions
+                .iter()
+                .map(|a| Action {
+                    text: String::new(),
+                    ..a.clone()
+                })
+                .collect(),
+            overrides: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// Temporary mitigations still in place.
     pub fn pending_mitigations(&self) -> impl Iterator<Item = &Mitigation> {
         self.mitigations.iter().filter(|m| m.is_pending())

@@ -198,3 +198,54 @@ pub fn compute(
         missing_review,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every incident file among the examples and test states.
+    fn incidents() -> Vec<Incident> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found = Vec::new();
+        for dir in ["schema/examples", "tests/fixtures/states"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                if let Ok(incident) = toml::from_str::<Incident>(&text) {
+                    found.push(incident);
+                }
+            }
+        }
+        assert!(found.len() >= 8, "{} incident files", found.len());
+        found
+    }
+
+    #[test]
+    fn leaving_the_prose_out_changes_no_figure() {
+        let full = incidents();
+        assert!(
+            full.iter()
+                .any(|i| i.pending_mitigations().next().is_some())
+        );
+        assert!(full.iter().any(|i| i.review.is_some()));
+        let slim: Vec<Incident> = full.iter().map(Incident::for_metrics).collect();
+        assert!(
+            slim.iter()
+                .all(|i| i.notes.is_empty() && i.title.is_empty())
+        );
+        let records = [Recorded {
+            incident: full[0].id.clone(),
+            verb: "note".into(),
+            record_time: full[0].declared_at,
+            event_time: Some(full[0].started_at),
+        }];
+        let as_of = "2026-12-31T00:00:00Z".parse().unwrap();
+        let deadline = |s: &str| Some(Duration::days(if s == "SEV-1" { 1 } else { 7 }));
+        let required = ["SEV-1".to_owned(), "SEV-2".to_owned()];
+        for by in [None, Some(GroupBy::Severity), Some(GroupBy::Service)] {
+            let stats = |incidents: &[Incident]| {
+                compute(incidents, &records, by, None, as_of, deadline, &required)
+            };
+            assert_eq!(stats(&slim), stats(&full), "by {by:?}");
+        }
+    }
+}

@@ -12,6 +12,7 @@ pub mod git;
 pub mod history;
 mod intent;
 mod message;
+pub mod metrics;
 pub mod records;
 pub mod summary;
 mod worktree;

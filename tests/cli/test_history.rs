@@ -430,6 +430,7 @@ fn stats_over_a_dozen_incidents_are_exact_and_reproducible() {
 #[test]
 fn stats_from_the_record_cache_equal_a_full_read() {
     const CACHE: &str = ".git/git-incident/records.tsv";
+    const METRICS: &str = ".git/git-incident/metrics.json";
     let env = dozen();
     let stats = |args: &[&str]| -> Value {
         let mut all = vec!["stats", "--json", "--by", "severity"];
@@ -438,6 +439,7 @@ fn stats_from_the_record_cache_equal_a_full_read() {
     };
     let fresh = |args: &[&str]| -> Value {
         let _ = std::fs::remove_file(env.path(CACHE));
+        let _ = std::fs::remove_file(env.path(METRICS));
         stats(args)
     };
     let _ = std::fs::remove_file(env.path(CACHE));
@@ -483,6 +485,23 @@ fn stats_from_the_record_cache_equal_a_full_read() {
         stats(&["--since", "2026-11-10T00:00:00Z"]),
         fresh(&["--since", "2026-11-10T00:00:00Z"])
     );
+    // A damaged incident cache is rebuilt; a broken file is reported on
+    // every run, never cached.
+    env.write(METRICS, "{not json");
+    assert_eq!(stats(&[]), rewritten);
+    let path = env.incident_path("INC-7");
+    let good = env.read(&path);
+    env.write(&path, &good.replace("title = ", "title = = "));
+    env.git(&["commit", "-qam", "Break INC-7 by hand"]);
+    for _ in 0..2 {
+        let out = env.query(&["stats", "--json"]);
+        assert!(out.stderr.contains("INC-7.toml"), "{}", out.stderr);
+        let v: Value = serde_json::from_str(out.ok()).unwrap();
+        assert_eq!(v["all"]["total"], 12);
+    }
+    env.write(&path, &good);
+    env.git(&["commit", "-qam", "Mend INC-7"]);
+    assert_eq!(stats(&[])["all"]["total"], 13);
     assert_eq!(env.status(), "");
 }
 
