@@ -31,16 +31,31 @@ pub fn fit(text: &str, width: Option<usize>) -> String {
     out
 }
 
-/// One line of prose wrapped at spaces to `width`, its continuation lines
-/// indented like the line itself, and past a leading `- ` bullet.
+/// One line wrapped at spaces to `width`, its continuation lines hanging:
+/// under the line's last column (columns are set apart by two spaces or
+/// more, as in `04:39  Ada Lovelace  note added: ...`) where that starts in
+/// the left half, else past a leading `- ` bullet, else at the line's own
+/// indent.
 pub fn hang(line: &str, width: Option<usize>) -> String {
     let text = line.trim_start();
     let head = &line[..line.len() - text.len()];
-    let indent = if text.starts_with("- ") {
+    let mut indent = if text.starts_with("- ") {
         format!("{head}  ")
     } else {
         head.to_owned()
     };
+    if let Some(width) = width {
+        let mut at = head.len();
+        while let Some(gap) = line[at..].find("  ").map(|g| at + g) {
+            let column = gap + (line[gap..].len() - line[gap..].trim_start().len());
+            let cols = console::measure_text_width(&line[..column]);
+            if column >= line.len() || cols > width / 2 {
+                break;
+            }
+            indent = " ".repeat(cols);
+            at = column;
+        }
+    }
     let mut out = String::new();
     wrap_into(&mut out, head, &indent, text, width);
     out.truncate(out.trim_end_matches('\n').len());
@@ -106,5 +121,10 @@ mod tests {
         );
         assert_eq!(hang(text, None), text);
         assert_eq!(hang("", Some(40)), "");
+        let row = "    04:39  Ada Lovelace  note added: \"Connection pool exhausted after deploy\"";
+        assert_eq!(
+            hang(row, Some(60)),
+            "    04:39  Ada Lovelace  note added: \"Connection pool\n                         exhausted after deploy\""
+        );
     }
 }
