@@ -2,7 +2,7 @@
 //! then applied, and says how its commit should read.
 //!
 //! A rule a responder may override with `--force --why` is checked through
-//! [`Guard`]; a forced rule is recorded in the incident's `overrides` and in the
+//! `Guard`; a forced rule is recorded in the incident's `overrides` and in the
 //! commit. Rules that protect the file's integrity (chronological milestones,
 //! known severities, entries that exist) cannot be forced.
 
