@@ -94,8 +94,8 @@ pub fn show(inc: &Incident, color: bool) -> String {
         for m in &inc.mitigations {
             let state = if !m.temporary {
                 "permanent".to_owned()
-            } else if let Some(at) = m.cleaned_up_at {
-                format!("temporary, cleaned up {}", time(at))
+            } else if m.cleaned_up_at.is_some() {
+                "temporary, cleaned up".to_owned()
             } else if m.kept_at.is_some() {
                 "made permanent".to_owned()
             } else {
@@ -119,6 +119,13 @@ pub fn show(inc: &Incident, color: bool) -> String {
             }
             if let Some(plan) = &m.cleanup {
                 let _ = writeln!(out, "      cleanup {plan}");
+            }
+            if let (Some(at), Some(by)) = (m.cleaned_up_at, &m.cleaned_up_by) {
+                let note = m
+                    .cleanup_note
+                    .as_deref()
+                    .map_or(String::new(), |n| format!(": {n}"));
+                let _ = writeln!(out, "      undone  {} by {}{note}", time(at), name_of(by));
             }
             if let Some(why) = &m.kept_why {
                 let _ = writeln!(out, "      kept    {why}");

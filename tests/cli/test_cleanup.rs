@@ -493,6 +493,13 @@ fn done_and_keep_are_one_commit_each_and_say_why() {
     );
     assert_eq!(m[1]["kept_by"], BOB);
     assert!(env.status().is_empty());
+    let readable = env.query(&["show", "INC-1"]).ok().to_owned();
+    assert!(
+        readable.contains("[temporary, cleaned up]")
+            && readable.contains("by Ada Lovelace: Rolled out to 100% by 14:00")
+            && readable.contains("kept    Black Friday traffic: 40 pods is the new baseline"),
+        "{readable}"
+    );
 
     // Both show in the history of the file, one commit each.
     let log = env.git(&["log", "--format=%s", "-3", "--", &path]);
