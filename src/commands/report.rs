@@ -55,6 +55,15 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError
     match &args.output {
         Some(path) => {
             let full = ctx.dir.join(path);
+            // Write into a folder that exists; never create one by accident.
+            if let Some(folder) = full.parent().filter(|f| !f.is_dir()) {
+                return Err(CliError::usage(format!(
+                    "cannot write {}: there is no folder {}",
+                    path.display(),
+                    folder.display()
+                ))
+                .with_hint("create the folder first, or give another path with -o"));
+            }
             write_atomic(&full, text.as_bytes())?;
             ui.status(&format!("{id}: report written to {}", path.display()));
         }

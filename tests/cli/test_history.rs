@@ -229,6 +229,10 @@ fn report_is_the_review_document() {
     insta::assert_snapshot!("report", redact(report.ok()));
     env.run(&["report", "INC-1", "-o", "review.md"]).ok();
     assert_eq!(env.read("review.md"), report.stdout);
+    env.run(&["report", "INC-1", "-o", "no/such/folder/review.md"])
+        .code(2)
+        .stderr_has("there is no folder");
+    assert!(!env.path("no").exists(), "no folder is made by accident");
     let json: Value =
         serde_json::from_str(env.run(&["report", "INC-1", "--format", "json"]).ok()).unwrap();
     assert_eq!(json["metrics"]["time_to_acknowledge_secs"], 60);
