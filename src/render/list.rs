@@ -62,6 +62,12 @@ pub fn table(incidents: &[&Summary], width: Option<u16>) -> String {
             let floor = narrowest.max(HEADER[column].len()).min(widths[column]);
             widths[column] = widths[column].saturating_sub(total - limit).max(floor);
         }
+        // Still too wide with every column at its floor: the title, last on
+        // the line, takes what is left, so that no line wraps.
+        let total: usize = widths.iter().sum::<usize>() + GAP * 6;
+        if total > limit {
+            widths[6] = widths[6].saturating_sub(total - limit).max(HEADER[6].len());
+        }
     }
     let mut out = String::new();
     let header = HEADER.map(str::to_owned);
@@ -116,6 +122,24 @@ mod tests {
         assert_eq!(text.lines().count(), 2);
         assert!(text.contains("checkou…"), "{text}");
         assert!(text.contains("Checkout AP…"), "{text}");
+    }
+
+    #[test]
+    fn every_line_fits_an_80_column_terminal() {
+        let a = Summary {
+            lead: Some("Katherine Johnson <kj@example.com>".into()),
+            status: crate::domain::Status::Acknowledged,
+            ..incident(
+                "INC-1000",
+                "Disk full on db-primary hosts after the nightly compaction",
+                &["db-primary", "billing"],
+            )
+        };
+        let text = table(&[&a], Some(80));
+        for line in text.lines() {
+            assert!(measure_text_width(line) <= 80, "{line:?} is too wide");
+        }
+        assert!(text.contains("  Disk full …\n"), "{text}");
     }
 
     #[test]
