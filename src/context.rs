@@ -101,6 +101,17 @@ impl Context {
         })
     }
 
+    /// The terminal's width in columns, when stdout is a terminal: what the
+    /// views fit their lines to. `None` when piped, so nothing is cut.
+    pub fn terminal_width(&self) -> Option<usize> {
+        if !self.stdout_is_terminal {
+            return None;
+        }
+        console::Term::stdout()
+            .size_checked()
+            .map(|(_, w)| usize::from(w))
+    }
+
     /// The ledger at or above the chosen folder.
     pub fn ledger(&self) -> Result<Ledger, CliError> {
         Ok(Ledger::find(&self.dir)?.with_failpoint(self.failpoint.clone()))

@@ -112,16 +112,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: CleanupArgs) -> Result<(), CliError
 }
 
 fn view(ctx: &Context, ui: &Ui) -> View {
-    let width = if ctx.stdout_is_terminal {
-        console::Term::stdout()
-            .size_checked()
-            .map(|(_, w)| usize::from(w))
-    } else {
-        None
-    };
     View {
         color: ui.color(),
-        width,
+        width: ctx.terminal_width(),
     }
 }
 

@@ -84,13 +84,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
         ui.json(&serde_json::Value::Array(rows));
         return Ok(());
     }
-    let width = if ctx.stdout_is_terminal {
-        console::Term::stdout().size_checked().map(|(_, w)| w)
-    } else {
-        None
-    };
     let rows: Vec<&Summary> = shown.iter().map(|l| &l.summary).collect();
-    ui.print(&render::list::table(&rows, width));
+    ui.print(&render::list::table(&rows, ctx.terminal_width()));
     Ok(())
 }
 

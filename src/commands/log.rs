@@ -31,7 +31,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
         ui.json(&render::log::timeline_json(&history));
     } else {
         let color = ui.color();
-        ui.print(&render::log::timeline(&history, color));
+        let text = render::log::timeline(&history, color);
+        ui.print(&render::fit_lines(&text, ctx.terminal_width()));
     }
     Ok(())
 }

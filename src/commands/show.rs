@@ -48,7 +48,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> 
         ui.json(&value);
     } else {
         let color = ui.color();
-        ui.print(&render::incident::show(&stored.incident, color));
+        let text = render::incident::show(&stored.incident, color);
+        ui.print(&render::fit_lines(&text, ctx.terminal_width()));
     }
     Ok(())
 }

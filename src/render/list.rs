@@ -22,7 +22,7 @@ const GAP: usize = 2;
 const SHRINK: [(usize, usize); 3] = [(5, 8), (4, 8), (6, 12)];
 
 /// A table, fitted to `width` columns when given.
-pub fn table(incidents: &[&Summary], width: Option<u16>) -> String {
+pub fn table(incidents: &[&Summary], width: Option<usize>) -> String {
     if incidents.is_empty() {
         return "No incidents match.\n".to_owned();
     }
@@ -53,7 +53,7 @@ pub fn table(incidents: &[&Summary], width: Option<u16>) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    if let Some(limit) = width.map(usize::from) {
+    if let Some(limit) = width {
         for (column, narrowest) in SHRINK {
             let total: usize = widths.iter().sum::<usize>() + GAP * 6;
             if total <= limit {

@@ -31,6 +31,22 @@ pub fn fit(text: &str, width: Option<usize>) -> String {
     out
 }
 
+/// Every line of `text` wrapped with [`hang`]; unchanged without a width.
+pub fn fit_lines(text: &str, width: Option<usize>) -> String {
+    if width.is_none() {
+        return text.to_owned();
+    }
+    let mut out: String = text
+        .lines()
+        .map(|line| hang(line, width))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 /// One line wrapped at spaces to `width`, its continuation lines hanging:
 /// under the line's last column (columns are set apart by two spaces or
 /// more, as in `04:39  Ada Lovelace  note added: ...`) where that starts in
@@ -71,20 +87,20 @@ pub(crate) fn wrap_into(
     text: &str,
     width: Option<usize>,
 ) {
+    // The room left on a line after its prefix; `None` means do not wrap
+    // (no width, or too little room to be worth it).
+    let room = |prefix: &str| {
+        width
+            .map(|w| w.saturating_sub(console::measure_text_width(prefix)))
+            .filter(|room| *room >= 20)
+    };
     let mut prefix = head.to_owned();
     for line in text.lines() {
-        let room = width
-            .map(|w| w.saturating_sub(console::measure_text_width(&prefix)))
-            .filter(|room| *room >= 20);
-        let Some(room) = room else {
-            let _ = writeln!(out, "{prefix}{line}");
-            prefix = indent.to_owned();
-            continue;
-        };
         let mut current = String::new();
         for word in line.split(' ') {
             let used = console::measure_text_width(&current);
-            let fits = used + 1 + console::measure_text_width(word) <= room;
+            let fits = room(&prefix)
+                .is_none_or(|room| used + 1 + console::measure_text_width(word) <= room);
             if !current.is_empty() && !fits {
                 let _ = writeln!(out, "{prefix}{}", current.trim_end());
                 prefix = indent.to_owned();
@@ -121,6 +137,11 @@ mod tests {
         );
         assert_eq!(hang(text, None), text);
         assert_eq!(hang("", Some(40)), "");
+        // Each continuation line has the room its own indent leaves.
+        let note = "  2026-11-27 04:39 UTC  Ada Lovelace: Connection pool to payments-db exhausted after deploy pay-42";
+        for line in hang(note, Some(60)).lines() {
+            assert!(console::measure_text_width(line) <= 60, "{line:?}");
+        }
         let row = "    04:39  Ada Lovelace  note added: \"Connection pool exhausted after deploy\"";
         assert_eq!(
             hang(row, Some(60)),
