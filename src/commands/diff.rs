@@ -107,6 +107,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
             &to_side,
             &deltas,
             color,
+            ctx.terminal_width(),
         ));
     }
     Ok(())

@@ -8,6 +8,7 @@ use similar::{ChangeTag, TextDiff};
 use crate::domain::history::Delta;
 use crate::ui::{paint, style};
 
+use super::hang;
 use super::log::describe;
 
 /// One side of a comparison: a label (`3f2a1b4c (2026-11-26 18:40 UTC)`)
@@ -17,8 +18,16 @@ pub struct Side<'a> {
     pub text: Option<&'a str>,
 }
 
-/// The `diff` view: a summary of the semantic changes, then a unified diff.
-pub fn diff(id: &str, from: &Side<'_>, to: &Side<'_>, deltas: &[Delta], color: bool) -> String {
+/// The `diff` view: a summary of the semantic changes, wrapped to `width`
+/// where given, then a unified diff, which never wraps.
+pub fn diff(
+    id: &str,
+    from: &Side<'_>,
+    to: &Side<'_>,
+    deltas: &[Delta],
+    color: bool,
+    width: Option<usize>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -47,7 +56,7 @@ pub fn diff(id: &str, from: &Side<'_>, to: &Side<'_>, deltas: &[Delta], color: b
         )
     );
     for delta in deltas {
-        let _ = writeln!(out, "  {}", describe(delta));
+        let _ = writeln!(out, "{}", hang(&format!("  {}", describe(delta)), width));
     }
     out.push('\n');
     out.push_str(&text_diff(from, to, color));
@@ -116,5 +125,30 @@ mod tests {
             text_diff(&from, &to, false),
             "--- a old\n+++ b new\n@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n"
         );
+    }
+
+    #[test]
+    fn the_summary_wraps_to_the_width_and_the_text_diff_never_does() {
+        let long = "word ".repeat(20);
+        let from = Side {
+            label: "old".into(),
+            text: Some("title = \"x\"\n"),
+        };
+        let new_text = format!("title = \"{long}\"\n");
+        let to = Side {
+            label: "new".into(),
+            text: Some(&new_text),
+        };
+        let deltas = [Delta::Field {
+            field: "title",
+            from: Some("x".into()),
+            to: Some(long.clone()),
+        }];
+        let text = diff("INC-1", &from, &to, &deltas, false, Some(40));
+        let (summary, patch) = text.split_at(text.find("--- a old").unwrap());
+        for line in summary.lines() {
+            assert!(console::measure_text_width(line) <= 40, "{line:?}");
+        }
+        assert!(patch.contains(&format!("+title = \"{long}\"\n")), "{patch}");
     }
 }
