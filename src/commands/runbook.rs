@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ledger::{LedgerError, parse_toml};
+use crate::render;
 use crate::render::json::to_json;
 use crate::runbook::Runbook;
 use crate::ui::{Ui, paint, style};
@@ -44,7 +45,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RunbookArgs) -> Result<(), CliErro
         ui.json(&value);
     } else {
         let color = ui.color();
-        ui.print(&describe(&ledger.runbook, &ledger.runbook_version, color));
+        let text = describe(&ledger.runbook, &ledger.runbook_version, color);
+        ui.print(&render::fit_lines(&text, ctx.terminal_width()));
     }
     Ok(())
 }
