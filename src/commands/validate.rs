@@ -19,6 +19,9 @@ pub struct ValidateArgs {
 pub fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliError> {
     let mut problems = Vec::new();
     let mut checked = 0;
+    // Files given that cannot be read at all: unreadable input, not a
+    // problem in a file.
+    let mut unreadable = 0;
     if args.paths.is_empty() {
         let ledger = ctx.ledger()?;
         for stored in ledger.load_all()? {
@@ -31,13 +34,16 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliErr
         for path in &args.paths {
             checked += 1;
             let full = ctx.dir.join(path);
-            let result = std::fs::read(&full)
-                .map_err(LedgerError::io("cannot read", path))
-                .and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|_| LedgerError::Invalid {
-                        path: path.clone(),
-                        message: "the file is not valid UTF-8".into(),
-                    })
+            let Ok(bytes) = std::fs::read(&full).inspect_err(|e| {
+                unreadable += 1;
+                problems.push(format!("{}: cannot read: {e}", path.display()));
+            }) else {
+                continue;
+            };
+            let result = String::from_utf8(bytes)
+                .map_err(|_| LedgerError::Invalid {
+                    path: path.clone(),
+                    message: "the file is not valid UTF-8".into(),
                 })
                 .and_then(|text| parse_incident(path, &text));
             if let Err(e) = result {
@@ -51,6 +57,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliErr
         for problem in &problems {
             ui.print(problem);
         }
+    }
+    if unreadable > 0 {
+        return Err(CliError::usage(format!(
+            "{unreadable} of {checked} files could not be read"
+        )));
     }
     if problems.is_empty() {
         ui.status(&format!("{checked} incident files checked, no problems."));

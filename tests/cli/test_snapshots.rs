@@ -129,7 +129,20 @@ fn errors() {
             .replace("status = \"resolved\"", "status = resolved"),
     );
     insta::assert_snapshot!("parse_error", env.query(&["show", "INC-2"]).stderr);
-    insta::assert_snapshot!("validate", env.query(&["validate"]).stdout);
+    let problems = env.query(&["validate"]);
+    problems.code(1);
+    insta::assert_snapshot!("validate", problems.stdout);
+    // Given files: a problem is exit 1, a file that cannot be read at all
+    // is unreadable input, exit 2.
+    env.query(&["validate", "incidents/2026/INC-2.toml"])
+        .code(1);
+    let missing = env.query(&["validate", "incidents/2026/INC-1.toml", "no-such.toml"]);
+    missing.code(2).stderr_has("1 of 2 files could not be read");
+    assert!(
+        missing.stdout.contains("no-such.toml: cannot read"),
+        "{}",
+        missing.stdout
+    );
 }
 
 #[test]
