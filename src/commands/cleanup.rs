@@ -2,13 +2,14 @@ use crate::context::Context;
 use crate::domain::cleanup::{self, Pending};
 use crate::domain::{Change, Incident};
 use crate::error::{CliError, USAGE};
-use crate::ledger::{Ledger, LedgerError, Stored};
+use crate::ledger::{Ledger, Stored};
 use crate::render;
 use crate::render::cleanup::{View, plural};
 use crate::render::fit;
 use crate::ui::Ui;
 
 use super::apply_change;
+use super::log::start_point;
 
 /// Temporary mitigations still in place, and their cleanup
 ///
@@ -237,13 +238,8 @@ fn changes_since(
     since: &str,
 ) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let time = ctx.parse_time("--since", since).ok();
-    let from = match ledger.resolve_point(since, time) {
-        Ok(commit) => Some(commit),
-        // A time before the ledger's first commit: nothing was recorded yet.
-        Err(LedgerError::BeforeHistory { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
+    // A time before the ledger's first commit: nothing was recorded yet.
+    let from = start_point(ctx, &ledger, "--since", since)?;
     let span = ledger.cleanup_span(from)?;
     for e in &span.unreadable {
         ui.warn(&format!("skipped {e}"));

@@ -92,11 +92,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
             "id": id.to_string(),
             "from": from.map(|c| c.to_string()),
             "to": to.to_string(),
-            "changes": deltas.iter().map(|d| {
-                let mut v = serde_json::to_value(d).expect("deltas serialise");
-                v["summary"] = serde_json::json!(render::log::describe(d));
-                v
-            }).collect::<Vec<_>>(),
+            "changes": deltas.iter().map(render::log::delta_json).collect::<Vec<_>>(),
             "text_diff": render::diff::text_diff(&from_side, &to_side, false),
         }));
     } else {

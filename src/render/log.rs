@@ -238,12 +238,15 @@ pub fn entry_json(entry: &Entry) -> Json {
         "subject": entry.subject,
         "path": entry.path,
         "problem": entry.problem,
-        "changes": entry.deltas.iter().map(|d| {
-            let mut v = serde_json::to_value(d).expect("deltas serialise");
-            v["summary"] = json!(describe(d));
-            v
-        }).collect::<Vec<_>>(),
+        "changes": entry.deltas.iter().map(delta_json).collect::<Vec<_>>(),
     })
+}
+
+/// One change as JSON: its fields, and `summary`, the words `log` prints.
+pub fn delta_json(delta: &Delta) -> Json {
+    let mut value = serde_json::to_value(delta).expect("deltas serialise");
+    value["summary"] = json!(describe(delta));
+    value
 }
 
 /// The `log --json` document.
