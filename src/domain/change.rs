@@ -588,22 +588,11 @@ impl Change {
                 let mid = next_id('M', inc.mitigations.iter().map(|m| m.id.clone()));
                 let kind = m.kind.unwrap_or(MitigationKind::Other);
                 inc.mitigations.push(Mitigation {
-                    id: mid.clone(),
-                    kind,
-                    action: m.action.clone(),
-                    temporary: m.temporary,
-                    applied_at: at,
-                    applied_by: by,
                     cleanup: m.cleanup.clone(),
                     target: m.target.clone(),
                     before: m.before.clone(),
                     after: m.after.clone(),
-                    cleaned_up_at: None,
-                    cleaned_up_by: None,
-                    cleanup_note: None,
-                    kept_at: None,
-                    kept_by: None,
-                    kept_why: None,
+                    ..Mitigation::applied(mid.clone(), kind, m.action.clone(), m.temporary, at, by)
                 });
                 let mut applied = Applied::new(
                     "mitigate",

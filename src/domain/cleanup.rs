@@ -232,22 +232,15 @@ mod tests {
         let id = format!("M{}", inc.mitigations.len() + 1);
         inc.mitigated_at.get_or_insert(t(at));
         inc.mitigations.push(Mitigation {
-            id,
-            kind: MitigationKind::Flag,
-            action: "flag off".into(),
-            temporary,
-            applied_at: t(at),
-            applied_by: "Ada <ada@example.com>".into(),
             cleanup: temporary.then(|| "flag on".into()),
-            target: None,
-            before: None,
-            after: None,
-            cleaned_up_at: None,
-            cleaned_up_by: None,
-            cleanup_note: None,
-            kept_at: None,
-            kept_by: None,
-            kept_why: None,
+            ..Mitigation::applied(
+                id,
+                MitigationKind::Flag,
+                "flag off".into(),
+                temporary,
+                t(at),
+                "Ada <ada@example.com>".into(),
+            )
         });
         inc.mitigations.len() - 1
     }

@@ -667,22 +667,15 @@ mod tests {
     fn mitigation_cleanup_is_one_event_not_three_fields() {
         let mut b = incident();
         b.mitigations.push(Mitigation {
-            id: "M1".into(),
-            kind: MitigationKind::Flag,
-            action: "flag off".into(),
-            temporary: true,
-            applied_at: at("2026-11-26T19:00:00Z"),
-            applied_by: "Ada <ada@x.org>".into(),
             cleanup: Some("flag on".into()),
-            target: None,
-            before: None,
-            after: None,
-            cleaned_up_at: None,
-            cleaned_up_by: None,
-            cleanup_note: None,
-            kept_at: None,
-            kept_by: None,
-            kept_why: None,
+            ..Mitigation::applied(
+                "M1".into(),
+                MitigationKind::Flag,
+                "flag off".into(),
+                true,
+                at("2026-11-26T19:00:00Z"),
+                "Ada <ada@x.org>".into(),
+            )
         });
         let mut a = b.clone();
         a.mitigations[0].cleaned_up_at = Some(at("2026-11-27T10:00:00Z"));

@@ -321,6 +321,36 @@ pub struct Mitigation {
 }
 
 impl Mitigation {
+    /// A measure just applied: what is given, with no plan, target or
+    /// states, and not yet cleaned up or kept.
+    pub fn applied(
+        id: String,
+        kind: MitigationKind,
+        action: String,
+        temporary: bool,
+        at: DateTime<Utc>,
+        by: String,
+    ) -> Self {
+        Self {
+            id,
+            kind,
+            action,
+            temporary,
+            applied_at: at,
+            applied_by: by,
+            cleanup: None,
+            target: None,
+            before: None,
+            after: None,
+            cleaned_up_at: None,
+            cleaned_up_by: None,
+            cleanup_note: None,
+            kept_at: None,
+            kept_by: None,
+            kept_why: None,
+        }
+    }
+
     /// Temporary, and neither cleaned up nor made permanent.
     pub fn is_pending(&self) -> bool {
         self.temporary && self.cleaned_up_at.is_none() && self.kept_at.is_none()
