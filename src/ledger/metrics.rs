@@ -9,13 +9,14 @@
 //! version; writing it is best effort.
 
 use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use git2::Oid;
 use serde::{Deserialize, Serialize};
 
-use super::{Ledger, LedgerError, in_parallel, parse_incident, write_private};
+use super::{
+    Ledger, LedgerError, in_parallel, parse_incident, read_private_json, write_private_json,
+};
 use crate::domain::Incident;
 
 #[derive(Default, Serialize, Deserialize)]
@@ -36,7 +37,9 @@ impl Ledger {
         commit: Oid,
     ) -> Result<Vec<Result<Incident, LedgerError>>, LedgerError> {
         let file = self.repo().path().join(FILE);
-        let mut cache = read_cache(&file);
+        let mut cache: Cache = read_private_json(&file)
+            .filter(|c: &Cache| c.format == FORMAT)
+            .unwrap_or_default();
         let blobs = self.incident_blobs_at(commit)?;
         // Blobs are read here (libgit2's repository stays on one thread),
         // parsed on every core.
@@ -79,23 +82,8 @@ impl Ledger {
         if parsed || cache.entries.len() != wanted.len() {
             cache.entries.retain(|blob, _| wanted.contains(blob));
             cache.format = FORMAT.to_owned();
-            write_cache(&file, &cache);
+            write_private_json(&file, &cache);
         }
         Ok(found)
-    }
-}
-
-fn read_cache(file: &Path) -> Cache {
-    fs::read(file)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Cache>(&bytes).ok())
-        .filter(|c| c.format == FORMAT)
-        .unwrap_or_default()
-}
-
-/// Best effort: a cache that cannot be written only costs speed.
-fn write_cache(file: &Path, cache: &Cache) {
-    if let Ok(bytes) = serde_json::to_vec(cache) {
-        let _ = write_private(file, &bytes);
     }
 }

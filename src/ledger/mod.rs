@@ -740,6 +740,20 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// One of the tool's own JSON files in the git directory, if it is there and
+/// reads as a `T`.
+pub(crate) fn read_private_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    serde_json::from_slice(&fs::read(path).ok()?).ok()
+}
+
+/// Writes one of the tool's own JSON files, best effort: these are caches,
+/// and one that cannot be written only costs speed.
+pub(crate) fn write_private_json<T: serde::Serialize>(path: &Path, value: &T) {
+    if let Ok(bytes) = serde_json::to_vec(value) {
+        let _ = write_private(path, &bytes);
+    }
+}
+
 /// Writes a file atomically: a temporary file in the same folder, flushed,
 /// then renamed over the old one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {

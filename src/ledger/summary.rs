@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::{Ledger, LedgerError, in_parallel, parse_incident, text_of, write_private};
+use super::{
+    Ledger, LedgerError, in_parallel, parse_incident, read_private_json, text_of,
+    write_private_json,
+};
 use crate::domain::Summary;
 
 /// An incident file's summary, with the path it was read from.
@@ -53,7 +56,9 @@ impl Ledger {
     pub fn summaries(&self) -> Result<Vec<Result<Listed, LedgerError>>, LedgerError> {
         let paths = self.incident_paths()?;
         let file = self.repo().path().join(FILE);
-        let cache = read_cache(&file, self.base());
+        let cache: Cache = read_private_json(&file)
+            .filter(|c: &Cache| c.format == FORMAT && c.base == self.base())
+            .unwrap_or_default();
         let root = self.root();
         let read = |path: PathBuf| -> (PathBuf, Result<(Entry, bool), LedgerError>) {
             let entry = fs::read(root.join(&path))
@@ -72,7 +77,7 @@ impl Ledger {
                 .iter()
                 .filter_map(|(path, r)| Some((path.clone(), r.as_ref().ok()?.0.clone())))
                 .collect();
-            write_cache(
+            write_private_json(
                 &file,
                 &Cache {
                     format: FORMAT.to_owned(),
@@ -107,19 +112,4 @@ fn summarize(cache: &Cache, path: &Path, bytes: Vec<u8>) -> Result<(Entry, bool)
     let incident = parse_incident(path, &text)?;
     let summary = Summary::of(&incident);
     Ok((Entry { len, hash, summary }, true))
-}
-
-fn read_cache(file: &Path, base: &Path) -> Cache {
-    fs::read(file)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Cache>(&bytes).ok())
-        .filter(|c| c.format == FORMAT && c.base == base)
-        .unwrap_or_default()
-}
-
-/// Best effort: a cache that cannot be written only costs speed.
-fn write_cache(file: &Path, cache: &Cache) {
-    if let Ok(bytes) = serde_json::to_vec(cache) {
-        let _ = write_private(file, &bytes);
-    }
 }
