@@ -257,7 +257,7 @@ impl Ledger {
     pub fn history(&self, id: &IncidentId, tip: Option<Oid>) -> Result<History, LedgerError> {
         let tip = match tip {
             Some(tip) => tip,
-            None => self.repo().head()?.peel_to_commit()?.id(),
+            None => self.head_commit()?,
         };
         let id = id.to_string();
         let path = self

@@ -288,12 +288,10 @@ impl Prompter for DialoguerPrompter {
         // `mark` stands in the first line's indent; the wrapped lines hang
         // under the text.
         let wrap = |mark: &str, indent: usize, text: &str| -> String {
-            let lines: Vec<String> = text
-                .lines()
-                .map(|line| render::hang(&format!("{}{line}", " ".repeat(indent)), width))
-                .collect();
-            let joined = lines.join("\n");
-            format!("{mark}{}", &joined[indent.min(joined.len())..])
+            let pad = " ".repeat(indent);
+            let indented: Vec<String> = text.lines().map(|line| format!("{pad}{line}")).collect();
+            let fitted = render::fit_lines(&indented.join("\n"), width);
+            format!("{mark}{}", &fitted[indent.min(fitted.len())..])
         };
         let line = match tone {
             Tone::Heading => format!("\n{}", paint(c, style::HEADER.bold(), text)),
