@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::domain::stats::{GroupBy, Recorded, compute};
+use crate::domain::stats::{GroupBy, compute};
 use crate::error::CliError;
 use crate::render;
 use crate::ui::Ui;
@@ -64,16 +64,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError>
     if ledger.change_records_uncached() {
         ui.status("Reading every commit's trailers (once; later runs read only new commits)...");
     }
-    let records: Vec<Recorded> = ledger
-        .change_records(commit, since)?
-        .into_iter()
-        .map(|r| Recorded {
-            incident: r.incident,
-            verb: r.verb,
-            record_time: r.record_time,
-            event_time: r.event_time,
-        })
-        .collect();
+    let records = ledger.change_records(commit, since)?;
     let by = args.by.map(|b| match b {
         By::Severity => GroupBy::Severity,
         By::Service => GroupBy::Service,

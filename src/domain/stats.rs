@@ -21,8 +21,9 @@ pub enum GroupBy {
 }
 
 /// One tool change as the metrics need it: which incident, which verb, when
-/// recorded, and when it happened if backdated.
-#[derive(Debug, Clone)]
+/// recorded, and when it happened if backdated. Read from the commits'
+/// trailers alone (`Ledger::change_records`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
     pub incident: String,
     pub verb: String,

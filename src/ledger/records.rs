@@ -18,15 +18,7 @@ use git2::Oid;
 
 use super::history::{FIELD, RECORD, epoch};
 use super::{Ledger, LedgerError, write_private};
-
-/// One tool commit as `stats` reads it: no tree, no blob, just the trailers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeRecord {
-    pub incident: String,
-    pub verb: String,
-    pub record_time: DateTime<Utc>,
-    pub event_time: Option<DateTime<Utc>>,
-}
+use crate::domain::stats::Recorded;
 
 const FILE: &str = "git-incident/records.tsv";
 const FORMAT: &str = concat!("records-1/", env!("CARGO_PKG_VERSION"));
@@ -38,7 +30,7 @@ impl Ledger {
         &self,
         tip: Oid,
         since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<ChangeRecord>, LedgerError> {
+    ) -> Result<Vec<Recorded>, LedgerError> {
         let file = self.repo().path().join(FILE);
         let records = match read_cache(&file) {
             Some((at, records)) if at == tip => records,
@@ -88,13 +80,13 @@ impl Ledger {
     /// The records of the commits `range` names, newest first. The raw body,
     /// whose last paragraph holds the trailers, is read rather than git's
     /// trailer formatting, which costs nearly twice as much per commit.
-    fn log_records(&self, range: &str) -> Result<Vec<ChangeRecord>, LedgerError> {
+    fn log_records(&self, range: &str) -> Result<Vec<Recorded>, LedgerError> {
         let out = self.git(&["log", "--format=%x1e%ct%x1f%b", range, "--"])?;
         Ok(out.split(RECORD).filter_map(parse_record).collect())
     }
 }
 
-fn parse_record(record: &str) -> Option<ChangeRecord> {
+fn parse_record(record: &str) -> Option<Recorded> {
     let (time, body) = record.split_once(FIELD)?;
     let trailers = body.trim_end().rsplit("\n\n").next().unwrap_or_default();
     let (mut incident, mut verb, mut event_time) = (None, None, None);
@@ -106,7 +98,7 @@ fn parse_record(record: &str) -> Option<ChangeRecord> {
             _ => {}
         }
     }
-    Some(ChangeRecord {
+    Some(Recorded {
         record_time: epoch(time),
         incident: incident.filter(|v| !v.is_empty())?.to_owned(),
         verb: verb.filter(|v| !v.is_empty())?.to_owned(),
@@ -119,7 +111,7 @@ fn parse_record(record: &str) -> Option<ChangeRecord> {
 /// The cache: a header line `FORMAT TIP`, then one record per line,
 /// `record-time TAB incident TAB verb TAB event-time` (event time empty when
 /// not backdated). Any line that does not read back voids the whole cache.
-fn read_cache(file: &Path) -> Option<(Oid, Vec<ChangeRecord>)> {
+fn read_cache(file: &Path) -> Option<(Oid, Vec<Recorded>)> {
     let text = fs::read_to_string(file).ok()?;
     let mut lines = text.lines();
     let (format, tip) = lines.next()?.split_once(' ')?;
@@ -134,7 +126,7 @@ fn read_cache(file: &Path) -> Option<(Oid, Vec<ChangeRecord>)> {
         if f.next().is_some() || incident.is_empty() || verb.is_empty() {
             return None;
         }
-        records.push(ChangeRecord {
+        records.push(Recorded {
             record_time: DateTime::from_timestamp(time.parse().ok()?, 0)?,
             incident: incident.to_owned(),
             verb: verb.to_owned(),
@@ -150,7 +142,7 @@ fn read_cache(file: &Path) -> Option<(Oid, Vec<ChangeRecord>)> {
 /// Best effort: a cache that cannot be written only costs speed. A value
 /// that would not read back (a tab or a line break in a trailer)
 /// leaves the cache unwritten.
-fn write_cache(file: &Path, tip: Oid, records: &[ChangeRecord]) {
+fn write_cache(file: &Path, tip: Oid, records: &[Recorded]) {
     use std::fmt::Write;
     let mut text = format!("{FORMAT} {tip}\n");
     for r in records {
@@ -199,13 +191,13 @@ mod tests {
         let file = dir.path().join("records.tsv");
         let tip = Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
         let records = vec![
-            ChangeRecord {
+            Recorded {
                 incident: "INC-2".into(),
                 verb: "ack".into(),
                 record_time: DateTime::from_timestamp(1_764_182_460, 0).unwrap(),
                 event_time: None,
             },
-            ChangeRecord {
+            Recorded {
                 incident: "INC-1".into(),
                 verb: "note".into(),
                 record_time: DateTime::from_timestamp(1_764_182_400, 0).unwrap(),
