@@ -1,7 +1,7 @@
 use git2::Oid;
 
 use crate::context::Context;
-use crate::domain::history::diff;
+use crate::domain::delta::diff;
 use crate::error::CliError;
 use crate::ledger::{Ledger, Stored};
 use crate::render;

@@ -7,7 +7,7 @@
 
 pub mod change;
 pub mod cleanup;
-pub mod history;
+pub mod delta;
 pub mod id;
 pub mod identity;
 pub mod incident;

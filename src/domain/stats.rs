@@ -10,7 +10,6 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::cleanup;
-use super::history::{ResponseTimes, Spread};
 use super::incident::{Incident, Status};
 
 /// How to group the figures.
@@ -200,6 +199,62 @@ pub fn compute(
     }
 }
 
+/// How fast the response went, as a seasoned SRE measures it:
+/// - time to declare: impact start to declaration;
+/// - time to acknowledge: declaration to acknowledgement (a responder owns it);
+/// - time to mitigate: impact start to the first mitigation (impact stopped);
+/// - time to resolve: impact start to resolution (also the impact duration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ResponseTimes {
+    pub to_declare: Option<chrono::Duration>,
+    pub to_acknowledge: Option<chrono::Duration>,
+    pub to_mitigate: Option<chrono::Duration>,
+    pub to_resolve: Option<chrono::Duration>,
+}
+
+impl ResponseTimes {
+    pub fn of(inc: &Incident) -> Self {
+        Self {
+            to_declare: Some(inc.declared_at - inc.started_at),
+            to_acknowledge: inc.acknowledged_at.map(|t| t - inc.declared_at),
+            to_mitigate: inc.mitigated_at.map(|t| t - inc.started_at),
+            to_resolve: inc.resolved_at.map(|t| t - inc.started_at),
+        }
+    }
+}
+
+/// Summary statistics of durations: the median (the mean of the two middle
+/// values for an even count) and the 90th percentile by nearest rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Spread {
+    pub count: usize,
+    pub median_secs: i64,
+    pub p90_secs: i64,
+}
+
+impl Spread {
+    pub fn of(values: &[i64]) -> Option<Spread> {
+        if values.is_empty() {
+            return None;
+        }
+        let mut v = values.to_vec();
+        v.sort_unstable();
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]).div_euclid(2)
+        };
+        // Nearest rank: the smallest value with at least 90% at or below it.
+        let rank = (n * 9).div_ceil(10).max(1);
+        Some(Spread {
+            count: n,
+            median_secs: median,
+            p90_secs: v[rank - 1],
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +303,14 @@ mod tests {
             };
             assert_eq!(stats(&slim), stats(&full), "by {by:?}");
         }
+    }
+
+    #[test]
+    fn spread_uses_the_middle_and_nearest_rank() {
+        let s = Spread::of(&[10, 40, 20, 30]).unwrap();
+        assert_eq!((s.median_secs, s.p90_secs), (25, 40));
+        let s = Spread::of(&(1..=20).collect::<Vec<_>>()).unwrap();
+        assert_eq!((s.median_secs, s.p90_secs), (10, 18));
+        assert_eq!(Spread::of(&[]), None);
     }
 }

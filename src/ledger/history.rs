@@ -6,7 +6,7 @@
 //! without diffing a tree; libgit2 has no path filter and no Bloom support, so
 //! a walk in-process would compare trees at every commit of the ledger. Only
 //! the blobs of the commits found are then read with git2 and compared as
-//! parsed incidents ([`crate::domain::history`]). The commit-graph is kept
+//! parsed incidents ([`crate::domain::delta`]). The commit-graph is kept
 //! written here, incrementally, so the filters cover new commits too.
 
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid};
 
-use crate::domain::history::{Delta, diff, dropped, event_time};
+use crate::domain::delta::{Delta, diff, dropped, event_time};
 use crate::domain::{Incident, IncidentId};
 
 use super::error::LedgerError;

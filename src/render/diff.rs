@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::domain::history::Delta;
+use crate::domain::delta::Delta;
 use crate::ui::{paint, style};
 
 use super::hang;

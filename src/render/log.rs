@@ -6,7 +6,7 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use crate::domain::history::{Delta, EntryKind, MILESTONES};
+use crate::domain::delta::{Delta, EntryKind, MILESTONES};
 use crate::domain::when::human_duration;
 use crate::ledger::history::{Entry, History, Source};
 use crate::ui::{paint, style};

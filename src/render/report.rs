@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
 use crate::domain::Incident;
-use crate::domain::history::{Delta, MILESTONES, ResponseTimes, is_bookkeeping};
+use crate::domain::delta::{Delta, MILESTONES, is_bookkeeping};
+use crate::domain::stats::ResponseTimes;
 use crate::domain::when::human_duration;
 use crate::ledger::history::{Entry, History, Source};
 use crate::render::json::to_json;

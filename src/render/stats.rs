@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::domain::history::Spread;
+use crate::domain::stats::Spread;
 use crate::domain::stats::{Group, Stats};
 use crate::domain::when::human_duration;
 use crate::ui::{paint, style};
