@@ -260,15 +260,11 @@ fn changes_since(
     let then = span.then.iter().map(|s| &s.incident).filter(|i| keep(i));
     let now = span.now.iter().map(|s| &s.incident).filter(|i| keep(i));
     let report = cleanup::since(then, now);
-    let point = |p: Option<crate::ledger::cleanup::Point>| render::cleanup::Point {
-        commit: p.map(|p| p.commit.to_string()),
-        time: p.map(|p| p.time),
-    };
-    let (from, to) = (point(span.from), point(Some(span.to)));
+    let (from, to) = (span.from.as_ref(), &span.to);
     if ctx.json {
-        ui.json(&render::cleanup::since_json(&report, &from, &to));
+        ui.json(&render::cleanup::since_json(&report, from, to));
     } else {
-        ui.print(&render::cleanup::since(&report, &from, &to, view(ctx, ui)));
+        ui.print(&render::cleanup::since(&report, from, to, view(ctx, ui)));
     }
     Ok(())
 }

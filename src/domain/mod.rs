@@ -7,7 +7,9 @@
 
 pub mod change;
 pub mod cleanup;
+pub mod commit;
 pub mod delta;
+pub mod history;
 pub mod id;
 pub mod identity;
 pub mod incident;
@@ -21,6 +23,7 @@ pub use change::{
     Actor, Applied, Change, ChangeError, Declaration, NewAction, NewMitigation, ReviewFields,
     Settings,
 };
+pub use commit::CommitId;
 pub use id::IncidentId;
 pub use identity::Identity;
 pub use incident::{

@@ -1,17 +1,13 @@
 //! The two states of the ledger that `cleanup --since` compares: the
 //! incidents as committed at an earlier point and at HEAD.
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use git2::Oid;
 
-use super::{Ledger, LedgerError, Stored};
+use crate::domain::CommitId;
+use crate::domain::history::Point;
 
-/// One end of a comparison: a commit and its time.
-#[derive(Debug, Clone, Copy)]
-pub struct Point {
-    pub commit: Oid,
-    pub time: DateTime<Utc>,
-}
+use super::{Ledger, LedgerError, Stored};
 
 /// The incidents at two points of history.
 #[derive(Debug)]
@@ -58,7 +54,7 @@ impl Ledger {
     fn cleanup_point(&self, commit: Oid) -> Result<Point, LedgerError> {
         let seconds = self.repo.find_commit(commit)?.time().seconds();
         Ok(Point {
-            commit,
+            commit: CommitId::from_hex(commit.to_string()),
             time: DateTime::from_timestamp(seconds, 0).unwrap_or_default(),
         })
     }

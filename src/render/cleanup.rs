@@ -10,6 +10,7 @@ use serde_json::{Value as Json, json};
 use similar::TextDiff;
 
 use crate::domain::cleanup::{Entry, Pending, Since};
+use crate::domain::history::Point;
 use crate::domain::when::human_duration;
 use crate::domain::{Incident, Mitigation};
 use crate::ui::{paint, style};
@@ -307,37 +308,31 @@ pub fn listing_json(shown: &[Pending<'_>], all: &[Pending<'_>], now: DateTime<Ut
     })
 }
 
-/// One end of a `--since` comparison, as the header names it.
-#[derive(Debug, Clone)]
-pub struct Point {
-    /// The commit, or `None` before the ledger's first commit.
-    pub commit: Option<String>,
-    pub time: Option<DateTime<Utc>>,
+/// One end of a `--since` comparison as the header names it; `None` is
+/// before the ledger's first commit.
+fn label(point: Option<&Point>) -> String {
+    match point {
+        Some(p) => format!("{} ({})", p.commit.short(), time(p.time)),
+        None => "the start of the ledger".to_owned(),
+    }
 }
 
-impl Point {
-    fn label(&self) -> String {
-        match (&self.commit, self.time) {
-            (Some(commit), Some(t)) => format!("{} ({})", &commit[..commit.len().min(8)], time(t)),
-            (Some(commit), None) => commit[..commit.len().min(8)].to_owned(),
-            (None, _) => "the start of the ledger".to_owned(),
-        }
-    }
-
-    fn json(&self) -> Json {
-        json!({ "commit": self.commit, "time": self.time.map(rfc3339) })
-    }
+fn point_json(point: Option<&Point>) -> Json {
+    json!({
+        "commit": point.map(|p| p.commit.as_str()),
+        "time": point.map(|p| rfc3339(p.time)),
+    })
 }
 
 /// The `--since` review: three groups (and a fourth for entries that went
 /// without a record), then the pending counts at both ends.
-pub fn since(report: &Since<'_>, from: &Point, to: &Point, view: View) -> String {
+pub fn since(report: &Since<'_>, from: Option<&Point>, to: &Point, view: View) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Temporary mitigations since {}, up to {}\n",
-        from.label(),
-        to.label()
+        label(from),
+        label(Some(to))
     );
     let width = report
         .added
@@ -453,7 +448,7 @@ fn kept_detail(e: &Entry<'_>) -> String {
 }
 
 /// The `--since` review for scripts.
-pub fn since_json(report: &Since<'_>, from: &Point, to: &Point) -> Json {
+pub fn since_json(report: &Since<'_>, from: Option<&Point>, to: &Point) -> Json {
     let entries = |entries: &[Entry<'_>]| -> Vec<Json> {
         entries
             .iter()
@@ -479,8 +474,8 @@ pub fn since_json(report: &Since<'_>, from: &Point, to: &Point) -> Json {
             .collect()
     };
     json!({
-        "from": from.json(),
-        "to": to.json(),
+        "from": point_json(from),
+        "to": point_json(Some(to)),
         "added": entries(&report.added),
         "cleaned_up": entries(&report.cleaned_up),
         "made_permanent": entries(&report.made_permanent),
@@ -495,7 +490,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::domain::cleanup;
+    use crate::domain::{CommitId, cleanup};
     use crate::render::fit;
 
     const INCIDENTS: &str = r#"
@@ -773,14 +768,14 @@ INC-2  SEV-3  resolved  Search latency above 2s
         now_state[1].mitigations.push(added);
         let report = cleanup::since(&then, &now_state);
         let from = Point {
-            commit: Some("1234567890abcdef".into()),
-            time: Some("2026-11-26T00:00:00Z".parse().unwrap()),
+            commit: CommitId::from_hex("1234567890abcdef"),
+            time: "2026-11-26T00:00:00Z".parse().unwrap(),
         };
         let to = Point {
-            commit: Some("fedcba0987654321".into()),
-            time: Some(now()),
+            commit: CommitId::from_hex("fedcba0987654321"),
+            time: now(),
         };
-        insta::assert_snapshot!(since(&report, &from, &to, View::default()), @r"
+        insta::assert_snapshot!(since(&report, Some(&from), &to, View::default()), @r"
 Temporary mitigations since 12345678 (2026-11-26 00:00 UTC), up to fedcba09 (2026-11-28 10:00 UTC)
 
 Added (1)
@@ -796,14 +791,10 @@ Made permanent (1)
 Pending cleanup: 4 then, 3 now.
 ");
         let empty = cleanup::since(&then, &then);
-        let start = Point {
-            commit: None,
-            time: None,
-        };
-        let text = since(&empty, &start, &to, View::default());
+        let text = since(&empty, None, &to, View::default());
         assert!(text.starts_with("Temporary mitigations since the start of the ledger,"));
         assert!(text.contains("Added: none\nCleaned up: none\nMade permanent: none\n"));
-        let json = since_json(&report, &from, &to);
+        let json = since_json(&report, Some(&from), &to);
         assert_eq!(json["cleaned_up"][0]["cleanup_note"], "Back to 10 pods");
         assert_eq!(
             json["made_permanent"][0]["kept_why"],
