@@ -240,7 +240,7 @@ fn changes_since(
     let ledger = ctx.ledger()?;
     // A time before the ledger's first commit: nothing was recorded yet.
     let from = start_point(ctx, &ledger, "--since", since)?;
-    let span = ledger.cleanup_span(from)?;
+    let span = ledger.cleanup_span(from.as_ref())?;
     for e in &span.unreadable {
         ui.warn(&format!("skipped {e}"));
     }

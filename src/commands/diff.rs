@@ -1,6 +1,5 @@
-use git2::Oid;
-
 use crate::context::Context;
+use crate::domain::CommitId;
 use crate::domain::delta::diff;
 use crate::error::CliError;
 use crate::ledger::{Ledger, Stored};
@@ -34,9 +33,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
     let id = ledger.parse_id(&args.id)?;
     let head = ledger.head_commit()?;
     announce_commit_graph(ui, &ledger);
-    let (from, to): (Option<Oid>, Oid) = match (&args.since, args.revs.as_slice()) {
-        (Some(since), _) => (start_point(ctx, &ledger, "--since", since)?, head),
-        (None, [a]) => (start_point(ctx, &ledger, "REV", a)?, head),
+    let (from, to): (Option<CommitId>, CommitId) = match (&args.since, args.revs.as_slice()) {
+        (Some(since), _) => (start_point(ctx, &ledger, "--since", since)?, head.clone()),
+        (None, [a]) => (start_point(ctx, &ledger, "REV", a)?, head.clone()),
         (None, [a, b]) => (
             start_point(ctx, &ledger, "REV", a)?,
             point(ctx, &ledger, "REV", b)?,
@@ -44,19 +43,19 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
         _ => {
             let history = ledger.history(&id, None)?;
             let last = history
-                .entries
+                .revisions
                 .last()
                 .ok_or_else(|| CliError::refused(format!("{id} has no history on this branch")))?;
-            (last.parents.first().copied(), last.commit)
+            (last.parents.first().cloned(), last.commit.clone())
         }
     };
-    let read = |commit: Option<Oid>| -> Result<Option<Stored>, CliError> {
+    let read = |commit: Option<&CommitId>| -> Result<Option<Stored>, CliError> {
         match commit {
             Some(c) => Ok(ledger.load_as_of(c, &id)?),
             None => Ok(None),
         }
     };
-    let (old, new) = (read(from)?, read(Some(to))?);
+    let (old, new) = (read(from.as_ref())?, read(Some(&to))?);
     if old.is_none() && new.is_none() {
         return Err(CliError::refused(format!(
             "{id} exists at neither point of history"
@@ -66,7 +65,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
         old.as_ref().map(|s| &s.incident),
         new.as_ref().map(|s| &s.incident),
     );
-    let side = |commit: Option<Oid>,
+    let side = |commit: Option<&CommitId>,
                 stored: &Option<Stored>,
                 ledger: &Ledger|
      -> Result<String, CliError> {
@@ -80,11 +79,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
         }
     };
     let from_side = Side {
-        label: side(from, &old, &ledger)?,
+        label: side(from.as_ref(), &old, &ledger)?,
         text: old.as_ref().map(|s| s.text.as_str()),
     };
     let to_side = Side {
-        label: side(Some(to), &new, &ledger)?,
+        label: side(Some(&to), &new, &ledger)?,
         text: new.as_ref().map(|s| s.text.as_str()),
     };
     if ctx.json {

@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> 
     ui.status(&format!(
         "Created an incident ledger in {} ({})",
         made.root.display(),
-        &made.commit.to_string()[..8]
+        made.commit.short()
     ));
     ui.status("Next: `git incident respond` to be guided, or `git incident declare \"<title>\" --sev SEV-2`.");
     if ctx.json {

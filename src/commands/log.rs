@@ -1,6 +1,5 @@
-use git2::Oid;
-
 use crate::context::Context;
+use crate::domain::CommitId;
 use crate::error::CliError;
 use crate::ledger::{Ledger, LedgerError};
 use crate::render;
@@ -54,7 +53,7 @@ pub(super) fn point(
     ledger: &Ledger,
     what: &str,
     text: &str,
-) -> Result<Oid, CliError> {
+) -> Result<CommitId, CliError> {
     let time = ctx.parse_time(what, text).ok();
     Ok(ledger.resolve_point(text, time)?)
 }
@@ -66,7 +65,7 @@ pub(super) fn start_point(
     ledger: &Ledger,
     what: &str,
     text: &str,
-) -> Result<Option<Oid>, CliError> {
+) -> Result<Option<CommitId>, CliError> {
     let time = ctx.parse_time(what, text).ok();
     match ledger.resolve_point(text, time) {
         Ok(commit) => Ok(Some(commit)),
@@ -76,10 +75,10 @@ pub(super) fn start_point(
 }
 
 /// `3f2a1b4c (2026-11-26 18:40 UTC)`.
-pub(super) fn label(ledger: &Ledger, commit: Oid) -> Result<String, CliError> {
+pub(super) fn label(ledger: &Ledger, commit: &CommitId) -> Result<String, CliError> {
     Ok(format!(
         "{} ({})",
-        &commit.to_string()[..8],
+        commit.short(),
         render::time(ledger.commit_time(commit)?)
     ))
 }

@@ -214,7 +214,7 @@ fn apply_change(
 }
 
 fn report(ctx: &Context, ui: &mut Ui, committed: &crate::ledger::Committed) {
-    let short = &committed.commit.to_string()[..8];
+    let short = committed.commit.short();
     for rule in &committed.applied.overridden {
         ui.warn(&format!("overrode: {rule}"));
     }

@@ -27,15 +27,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> 
             let commit = point(ctx, &ledger, "--at", at)?;
             let stored =
                 ledger
-                    .load_as_of(commit, &id)?
+                    .load_as_of(&commit, &id)?
                     .ok_or_else(|| LedgerError::UnknownIncident {
                         id: id.to_string(),
-                        hint: Some(format!(
-                            "{id} did not exist yet at {}",
-                            &commit.to_string()[..8]
-                        )),
+                        hint: Some(format!("{id} did not exist yet at {}", commit.short())),
                     })?;
-            ui.status(&format!("{id} as it stood at {}", label(&ledger, commit)?));
+            ui.status(&format!("{id} as it stood at {}", label(&ledger, &commit)?));
             (stored, Some(commit))
         }
     };

@@ -50,12 +50,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError>
     let (commit, as_of) = match &ctx.at {
         Some(at) => {
             let commit = point(ctx, &ledger, "--at", at)?;
-            (commit, ledger.commit_time(commit)?)
+            let time = ledger.commit_time(&commit)?;
+            (commit, time)
         }
         None => (ledger.head_commit()?, ctx.now),
     };
     let mut incidents = Vec::new();
-    for found in ledger.incidents_for_metrics_at(commit)? {
+    for found in ledger.incidents_for_metrics_at(&commit)? {
         match found {
             Ok(incident) => incidents.push(incident),
             Err(e) => ui.warn(&format!("skipped {e}")),
@@ -64,7 +65,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError>
     if ledger.change_records_uncached() {
         ui.status("Reading every commit's trailers (once; later runs read only new commits)...");
     }
-    let records = ledger.change_records(commit, since)?;
+    let records = ledger.change_records(&commit, since)?;
     let by = args.by.map(|b| match b {
         By::Severity => GroupBy::Severity,
         By::Service => GroupBy::Service,
@@ -86,7 +87,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError>
         let color = ui.color();
         ui.print(&render::stats::stats(
             &stats,
-            &label(&ledger, commit)?,
+            &label(&ledger, &commit)?,
             color,
         ));
     }

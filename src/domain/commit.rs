@@ -27,12 +27,13 @@ impl CommitId {
 
     /// The first 8 hex digits, as `log` and the status lines print them.
     pub fn short(&self) -> &str {
-        let end = self
-            .0
-            .char_indices()
-            .nth(SHORT)
-            .map_or(self.0.len(), |(i, _)| i);
-        &self.0[..end]
+        self.prefix(SHORT)
+    }
+
+    /// The first `digits` hex digits (all of them if there are fewer).
+    pub fn prefix(&self, digits: usize) -> &str {
+        // Hex is ASCII, so a digit is a byte.
+        self.0.get(..digits).unwrap_or(&self.0)
     }
 }
 
@@ -51,6 +52,7 @@ mod tests {
         let id = CommitId::from_hex("1234567890abcdef1234567890abcdef12345678");
         assert_eq!(id.short(), "12345678");
         assert_eq!(id.to_string().len(), 40);
+        assert_eq!(id.prefix(12), "1234567890ab");
         assert_eq!(CommitId::from_hex("abc").short(), "abc");
     }
 }

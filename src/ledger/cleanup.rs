@@ -5,6 +5,8 @@ use chrono::DateTime;
 use git2::Oid;
 
 use crate::domain::CommitId;
+
+use super::git::{commit_id, oid};
 use crate::domain::history::Point;
 
 use super::{Ledger, LedgerError, Stored};
@@ -24,8 +26,9 @@ pub struct Span {
 impl Ledger {
     /// The incidents as committed at `from` (none when `from` is `None`)
     /// and at HEAD.
-    pub fn cleanup_span(&self, from: Option<Oid>) -> Result<Span, LedgerError> {
-        let head = self.resolve_point("HEAD", None)?;
+    pub fn cleanup_span(&self, from: Option<&CommitId>) -> Result<Span, LedgerError> {
+        let head = self.head_oid()?;
+        let from = from.map(oid).transpose()?;
         let mut unreadable = Vec::new();
         let mut read = |commit: Oid| -> Result<Vec<Stored>, LedgerError> {
             let mut found = Vec::new();
@@ -54,7 +57,7 @@ impl Ledger {
     fn cleanup_point(&self, commit: Oid) -> Result<Point, LedgerError> {
         let seconds = self.repo.find_commit(commit)?.time().seconds();
         Ok(Point {
-            commit: CommitId::from_hex(commit.to_string()),
+            commit: commit_id(commit),
             time: DateTime::from_timestamp(seconds, 0).unwrap_or_default(),
         })
     }

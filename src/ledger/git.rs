@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use git2::{ErrorCode, ObjectType, Oid, Repository, Signature, Time};
 
 use super::error::LedgerError;
+use crate::domain::CommitId;
 
 /// Who makes a commit, and when (seconds since the epoch, UTC).
 #[derive(Debug, Clone)]
@@ -358,4 +359,14 @@ pub fn git_output(dir: &Path, args: &[&str]) -> Result<String, LedgerError> {
         });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The domain's id for a git commit.
+pub fn commit_id(oid: Oid) -> CommitId {
+    CommitId::from_hex(oid.to_string())
+}
+
+/// git's id for a domain commit id.
+pub fn oid(id: &CommitId) -> Result<Oid, LedgerError> {
+    Ok(Oid::from_str(id.as_str())?)
 }

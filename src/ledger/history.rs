@@ -17,79 +17,12 @@ use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid};
 
 use crate::domain::delta::{Delta, diff, dropped, event_time};
-use crate::domain::{Incident, IncidentId};
+use crate::domain::history::{History, Revision, Source};
+use crate::domain::{CommitId, Incident, IncidentId};
 
 use super::error::LedgerError;
-use super::{INCIDENTS_DIR, Ledger, Stored, parse_incident};
-
-/// How a commit came to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// Made by git-incident: it carries an `Incident-Change` trailer.
-    Tool,
-    /// A commit made with plain git or another tool (a hand edit).
-    Outside,
-    /// A merge commit (plain `git merge`/`pull`, or `sync`).
-    Merge,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Tool => "tool",
-            Source::Outside => "outside the tool",
-            Source::Merge => "merge",
-        }
-    }
-}
-
-/// One commit in an incident's history.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub commit: Oid,
-    pub parents: Vec<Oid>,
-    /// `Name <email>`.
-    pub author: String,
-    pub committer: String,
-    /// The record time: when the commit was made (committer date).
-    pub record_time: DateTime<Utc>,
-    /// When the changes happened, where it differs from the record time
-    /// (`--at`, or a backdated hand edit).
-    pub event_time: Option<DateTime<Utc>>,
-    pub subject: String,
-    /// `Key: value` trailers, in order.
-    pub trailers: Vec<(String, String)>,
-    pub source: Source,
-    /// The `Incident-Change` verb of a tool commit.
-    pub verb: Option<String>,
-    /// The incident's file at this commit, relative to the ledger's root.
-    pub path: PathBuf,
-    pub deltas: Vec<Delta>,
-    /// The incident after this commit; `None` where the file was removed or
-    /// cannot be read (see `problem`).
-    pub after: Option<Incident>,
-    /// Why the file at this commit could not be read.
-    pub problem: Option<String>,
-}
-
-impl Entry {
-    pub fn trailer(&self, key: &str) -> Option<&str> {
-        self.trailers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// An incident's history, oldest commit first.
-#[derive(Debug, Clone)]
-pub struct History {
-    /// The id at the tip (after any renumbering).
-    pub id: String,
-    pub path: PathBuf,
-    pub entries: Vec<Entry>,
-}
+use super::git::{commit_id, oid};
+use super::{INCIDENTS_DIR, Ledger, Stored};
 
 /// A commit as `git log` printed it.
 struct Raw {
@@ -254,10 +187,10 @@ impl Ledger {
 
     /// The history of incident `id` up to `tip` (HEAD when `None`), oldest
     /// first, following its file back across renumbering.
-    pub fn history(&self, id: &IncidentId, tip: Option<Oid>) -> Result<History, LedgerError> {
+    pub fn history(&self, id: &IncidentId, tip: Option<&CommitId>) -> Result<History, LedgerError> {
         let tip = match tip {
-            Some(tip) => tip,
-            None => self.head_commit()?,
+            Some(tip) => oid(tip)?,
+            None => self.head_oid()?,
         };
         let id = id.to_string();
         let path = self
@@ -287,7 +220,7 @@ impl Ledger {
                 None => break,
             }
         }
-        let mut entries = Vec::new();
+        let mut revisions = Vec::new();
         let mut cache: HashMap<Oid, Result<Incident, String>> = HashMap::new();
         let mut last_good: Option<Incident> = None;
         let mut read = |ledger: &Ledger, path: &Path, blob: Oid| -> Result<Incident, String> {
@@ -350,75 +283,35 @@ impl Ledger {
                 if after.is_some() {
                     last_good.clone_from(&after);
                 }
-                entries.push(self.entry(raw, &seg_path, deltas, after, problem));
+                revisions.push(revision(raw, &seg_path, deltas, problem));
                 previous_path = Some(seg_path.clone());
             }
         }
-        Ok(History { id, path, entries })
-    }
-
-    fn entry(
-        &self,
-        raw: Raw,
-        path: &Path,
-        deltas: Vec<Delta>,
-        after: Option<Incident>,
-        problem: Option<String>,
-    ) -> Entry {
-        let verb = raw
-            .trailers
-            .iter()
-            .find(|(k, _)| k == "Incident-Change")
-            .map(|(_, v)| v.clone());
-        let source = if raw.parents.len() > 1 {
-            Source::Merge
-        } else if verb.is_some() {
-            Source::Tool
-        } else {
-            Source::Outside
-        };
-        let stated = raw
-            .trailers
-            .iter()
-            .find(|(k, _)| k == "Event-Time")
-            .and_then(|(_, v)| DateTime::parse_from_rfc3339(v).ok())
-            .map(|t| t.with_timezone(&Utc));
-        let event = stated
-            .or_else(|| event_time(&deltas))
-            .filter(|t| *t != raw.record_time);
-        Entry {
-            commit: raw.commit,
-            parents: raw.parents,
-            author: raw.author,
-            committer: raw.committer,
-            record_time: raw.record_time,
-            event_time: event,
-            subject: raw.subject,
-            trailers: raw.trailers,
-            source,
-            verb,
-            path: path.to_path_buf(),
-            deltas,
-            after,
-            problem,
-        }
+        Ok(History {
+            id,
+            path,
+            revisions,
+        })
     }
 
     /// The incident as committed at `commit`, following renumbering: where
     /// `id` did not exist yet under that name, the history says which file
     /// it was then.
-    pub fn load_as_of(&self, commit: Oid, id: &IncidentId) -> Result<Option<Stored>, LedgerError> {
+    pub fn load_as_of(
+        &self,
+        commit: &CommitId,
+        id: &IncidentId,
+    ) -> Result<Option<Stored>, LedgerError> {
+        let commit = oid(commit)?;
         if let Some(path) = self.path_at(commit, &id.to_string())? {
             let blob = self.blob_in(commit, &path)?.expect("path_at found a blob");
             return self.read_blob(&path, blob).map(Some);
         }
         let history = self.history(id, None)?;
-        let Some(entry) = history.entries.iter().rev().find(|e| {
-            e.commit == commit
-                || self
-                    .repo()
-                    .graph_descendant_of(commit, e.commit)
-                    .unwrap_or(false)
+        let Some(entry) = history.revisions.iter().rev().find(|e| {
+            oid(&e.commit).is_ok_and(|at| {
+                at == commit || self.repo().graph_descendant_of(commit, at).unwrap_or(false)
+            })
         }) else {
             return Ok(None);
         };
@@ -429,10 +322,10 @@ impl Ledger {
     }
 
     /// When `commit` was made (its committer date).
-    pub fn commit_time(&self, commit: Oid) -> Result<DateTime<Utc>, LedgerError> {
+    pub fn commit_time(&self, commit: &CommitId) -> Result<DateTime<Utc>, LedgerError> {
         let seconds = self
             .repo()
-            .find_commit(commit)?
+            .find_commit(oid(commit)?)?
             .committer()
             .when()
             .seconds();
@@ -440,22 +333,12 @@ impl Ledger {
     }
 
     /// The commit HEAD points at.
-    pub fn head_commit(&self) -> Result<Oid, LedgerError> {
+    pub fn head_commit(&self) -> Result<CommitId, LedgerError> {
+        self.head_oid().map(commit_id)
+    }
+
+    pub(super) fn head_oid(&self) -> Result<Oid, LedgerError> {
         Ok(self.repo().head()?.peel_to_commit()?.id())
-    }
-
-    /// The incident file's text at `commit`, if it is there.
-    pub fn text_at(&self, commit: Oid, path: &Path) -> Result<Option<String>, LedgerError> {
-        let Some(blob) = self.blob_in(commit, path)? else {
-            return Ok(None);
-        };
-        let blob = self.repo().find_blob(blob)?;
-        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
-    }
-
-    /// Parses an incident text read from history.
-    pub fn parse_at(&self, path: &Path, text: &str) -> Result<Incident, LedgerError> {
-        parse_incident(path, text)
     }
 
     /// Whether the repository has no commit-graph yet, so that the next
@@ -493,6 +376,44 @@ impl Ledger {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+    }
+}
+
+fn revision(raw: Raw, path: &Path, deltas: Vec<Delta>, problem: Option<String>) -> Revision {
+    let verb = raw
+        .trailers
+        .iter()
+        .find(|(k, _)| k == "Incident-Change")
+        .map(|(_, v)| v.clone());
+    let source = if raw.parents.len() > 1 {
+        Source::Merge
+    } else if verb.is_some() {
+        Source::Tool
+    } else {
+        Source::Outside
+    };
+    let stated = raw
+        .trailers
+        .iter()
+        .find(|(k, _)| k == "Event-Time")
+        .and_then(|(_, v)| DateTime::parse_from_rfc3339(v).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let event = stated
+        .or_else(|| event_time(&deltas))
+        .filter(|t| *t != raw.record_time);
+    Revision {
+        commit: commit_id(raw.commit),
+        parents: raw.parents.into_iter().map(commit_id).collect(),
+        author: raw.author,
+        committer: raw.committer,
+        record_time: raw.record_time,
+        event_time: event,
+        subject: raw.subject,
+        source,
+        verb,
+        path: path.to_path_buf(),
+        deltas,
+        problem,
     }
 }
 

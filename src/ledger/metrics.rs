@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use git2::Oid;
+
+use crate::domain::CommitId;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -34,8 +36,9 @@ impl Ledger {
     /// file that cannot be read or parsed is an error in its place.
     pub fn incidents_for_metrics_at(
         &self,
-        commit: Oid,
+        commit: &CommitId,
     ) -> Result<Vec<Result<Incident, LedgerError>>, LedgerError> {
+        let commit = super::git::oid(commit)?;
         let file = self.repo().path().join(FILE);
         let mut cache: Cache = read_private_json(&file)
             .filter(|c: &Cache| c.format == FORMAT)

@@ -25,7 +25,7 @@ use git2::{ObjectType, Oid, Repository};
 
 use self::intent::{Intent, failpoint};
 use crate::domain::change::{Declaration, check_milestones};
-use crate::domain::{Actor, Applied, Change, Incident, IncidentId, Settings};
+use crate::domain::{Actor, Applied, Change, CommitId, Incident, IncidentId, Settings};
 use crate::runbook::{DEFAULT_RUNBOOK, Runbook};
 use crate::schema;
 
@@ -70,7 +70,7 @@ pub struct Stored {
 pub struct Committed {
     pub id: String,
     pub path: PathBuf,
-    pub commit: Oid,
+    pub commit: CommitId,
     pub applied: Applied,
     pub incident: Incident,
 }
@@ -79,7 +79,7 @@ pub struct Committed {
 #[derive(Debug, Clone)]
 pub struct Initialized {
     pub root: PathBuf,
-    pub commit: Oid,
+    pub commit: CommitId,
     pub created_repository: bool,
 }
 
@@ -123,9 +123,11 @@ impl Ledger {
                 message: problem,
             });
         }
-        let runbook_version = Oid::hash_object(ObjectType::Blob, runbook_text.as_bytes())?
-            .to_string()[..8]
-            .to_owned();
+        // The runbook's blob id, shortened as a commit id is.
+        let runbook_version =
+            git::commit_id(Oid::hash_object(ObjectType::Blob, runbook_text.as_bytes())?)
+                .short()
+                .to_owned();
         Ok(Self {
             root,
             repo,
@@ -181,7 +183,7 @@ impl Ledger {
         }
         Ok(Initialized {
             root,
-            commit,
+            commit: git::commit_id(commit),
             created_repository,
         })
     }
@@ -298,11 +300,11 @@ impl Ledger {
         &self,
         text: &str,
         time: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<Oid, LedgerError> {
+    ) -> Result<CommitId, LedgerError> {
         if let Ok(object) = self.repo.revparse_single(text)
             && let Ok(commit) = object.peel_to_commit()
         {
-            return Ok(commit.id());
+            return Ok(git::commit_id(commit.id()));
         }
         let Some(time) = time else {
             return Err(LedgerError::UnknownRevision(text.to_owned()));
@@ -325,7 +327,7 @@ impl Ledger {
                 text: text.to_owned(),
                 time,
             }),
-            sha => Ok(Oid::from_str(sha)?),
+            sha => Ok(git::commit_id(Oid::from_str(sha)?)),
         }
     }
 
@@ -339,25 +341,6 @@ impl Ledger {
             Ok(entry) => Ok(Some(self.repo.find_tree(entry.id())?)),
             Err(_) => Ok(None),
         }
-    }
-
-    /// Reads one incident as it was committed in `commit`.
-    pub fn load_at(&self, commit: Oid, id: &IncidentId) -> Result<Stored, LedgerError> {
-        let name = format!("{id}.toml");
-        let found = self
-            .incident_blobs_at(commit)?
-            .into_iter()
-            .find(|(path, _)| path.file_name().and_then(|n| n.to_str()) == Some(&name));
-        let Some((path, blob)) = found else {
-            return Err(LedgerError::UnknownIncident {
-                id: id.to_string(),
-                hint: Some(format!(
-                    "{id} did not exist yet at {}",
-                    &commit.to_string()[..8]
-                )),
-            });
-        };
-        self.read_blob(&path, blob)
     }
 
     /// Reads every incident as committed in `commit`.
@@ -607,7 +590,7 @@ impl Ledger {
         Ok(Some(Committed {
             id: incident.id.clone(),
             path: path.to_path_buf(),
-            commit,
+            commit: git::commit_id(commit),
             applied,
             incident: incident.clone(),
         }))

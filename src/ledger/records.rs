@@ -18,6 +18,7 @@ use git2::Oid;
 
 use super::history::{FIELD, RECORD, epoch};
 use super::{Ledger, LedgerError, write_private};
+use crate::domain::CommitId;
 use crate::domain::stats::Recorded;
 
 const FILE: &str = "git-incident/records.tsv";
@@ -28,9 +29,10 @@ impl Ledger {
     /// after `since` where given.
     pub fn change_records(
         &self,
-        tip: Oid,
+        tip: &CommitId,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<Recorded>, LedgerError> {
+        let tip = super::git::oid(tip)?;
         let file = self.repo().path().join(FILE);
         let records = match read_cache(&file) {
             Some((at, records)) if at == tip => records,

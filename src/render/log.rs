@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
 use crate::domain::delta::{Delta, EntryKind, MILESTONES};
+use crate::domain::history::{History, Revision, Source};
 use crate::domain::when::human_duration;
-use crate::ledger::history::{Entry, History, Source};
 use crate::ui::{paint, style};
 
 use super::{name_of, time};
@@ -132,7 +132,7 @@ pub fn describe(delta: &Delta) -> String {
     }
 }
 
-fn who(entry: &Entry) -> String {
+fn who(entry: &Revision) -> String {
     match entry.source {
         Source::Tool => name_of(&entry.author).to_owned(),
         Source::Outside | Source::Merge => entry.author.clone(),
@@ -152,9 +152,9 @@ pub fn lag(event: DateTime<Utc>, record: DateTime<Utc>) -> String {
 /// The `log` view: one block per commit, oldest first.
 pub fn timeline(history: &History, color: bool) -> String {
     let mut out = String::new();
-    let n = history.entries.len();
+    let n = history.revisions.len();
     let outside = history
-        .entries
+        .revisions
         .iter()
         .filter(|e| e.source != Source::Tool)
         .count();
@@ -169,7 +169,7 @@ pub fn timeline(history: &History, color: bool) -> String {
         let _ = write!(out, ", {outside} outside the tool");
     }
     out.push('\n');
-    for entry in &history.entries {
+    for entry in &history.revisions {
         out.push('\n');
         let tag = match (entry.source, &entry.verb) {
             (Source::Tool, Some(verb)) => verb.clone(),
@@ -178,7 +178,7 @@ pub fn timeline(history: &History, color: bool) -> String {
         let _ = writeln!(
             out,
             "{}  {}  {}  {tag}",
-            paint(color, style::DIM, &entry.commit.to_string()[..8]),
+            paint(color, style::DIM, entry.commit.short()),
             time(entry.record_time),
             paint(color, style::BOLD, &who(entry)),
         );
@@ -222,9 +222,9 @@ pub fn timeline(history: &History, color: bool) -> String {
 }
 
 /// One history entry as JSON.
-pub fn entry_json(entry: &Entry) -> Json {
+pub fn entry_json(entry: &Revision) -> Json {
     json!({
-        "commit": entry.commit.to_string(),
+        "commit": entry.commit,
         "record_time": entry.record_time,
         "event_time": entry.event_time,
         "author": entry.author,
@@ -254,7 +254,7 @@ pub fn timeline_json(history: &History) -> Json {
     json!({
         "id": history.id,
         "path": history.path,
-        "entries": history.entries.iter().map(entry_json).collect::<Vec<_>>(),
+        "entries": history.revisions.iter().map(entry_json).collect::<Vec<_>>(),
     })
 }
 

@@ -11,9 +11,9 @@ use serde_json::{Value as Json, json};
 
 use crate::domain::Incident;
 use crate::domain::delta::{Delta, MILESTONES, is_bookkeeping};
+use crate::domain::history::{History, Revision, Source};
 use crate::domain::stats::ResponseTimes;
 use crate::domain::when::human_duration;
-use crate::ledger::history::{Entry, History, Source};
 use crate::render::json::to_json;
 
 use super::log::{describe, lag};
@@ -39,7 +39,7 @@ pub fn rows(incident: &Incident, history: &History) -> Vec<Row> {
         source: Source::Tool,
         what: vec!["impact started".to_owned()],
     }];
-    for entry in &history.entries {
+    for entry in &history.revisions {
         let at = entry.event_time.unwrap_or(entry.record_time);
         let what: Vec<String> = entry
             .deltas
@@ -72,7 +72,7 @@ fn is_milestone_at(delta: &Delta, at: DateTime<Utc>) -> bool {
     }
 }
 
-fn row(entry: &Entry, what: Vec<String>) -> Row {
+fn row(entry: &Revision, what: Vec<String>) -> Row {
     Row {
         at: entry.event_time.unwrap_or(entry.record_time),
         recorded: entry.event_time.map(|_| entry.record_time),

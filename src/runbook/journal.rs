@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::history::Source;
 use crate::domain::{Actor, Change, Declaration, Identity, Incident};
-use crate::ledger::history::Source;
 use crate::ledger::{Committed, Ledger};
 use crate::render;
 use crate::ui::prompt::hold_interrupts;
@@ -51,7 +51,7 @@ impl<'a> LedgerJournal<'a> {
 fn recorded(committed: Committed) -> Recorded {
     Recorded {
         summary: committed.applied.summary,
-        commit: committed.commit.to_string()[..8].to_owned(),
+        commit: committed.commit.short().to_owned(),
         incident: committed.incident,
     }
 }
