@@ -35,6 +35,170 @@ impl EntryKind {
     }
 }
 
+/// A scalar field of an incident (the review's sections count as fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Id,
+    Uid,
+    Title,
+    Severity,
+    Status,
+    Lead,
+    Services,
+    Impact,
+    StartedAt,
+    DeclaredAt,
+    DeclaredBy,
+    AcknowledgedAt,
+    MitigatedAt,
+    ResolvedAt,
+    ClosedAt,
+    Resolution,
+    ExitReason,
+    DuplicateOf,
+    Step,
+    Runbook,
+    WhatHappened,
+    RootCause,
+    WentWell,
+    WentWrong,
+}
+
+impl Field {
+    /// The name in the file (`review.` and the key for a review section).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Id => "id",
+            Field::Uid => "uid",
+            Field::Title => "title",
+            Field::Severity => "severity",
+            Field::Status => "status",
+            Field::Lead => "lead",
+            Field::Services => "services",
+            Field::Impact => "impact",
+            Field::StartedAt => "started_at",
+            Field::DeclaredAt => "declared_at",
+            Field::DeclaredBy => "declared_by",
+            Field::AcknowledgedAt => "acknowledged_at",
+            Field::MitigatedAt => "mitigated_at",
+            Field::ResolvedAt => "resolved_at",
+            Field::ClosedAt => "closed_at",
+            Field::Resolution => "resolution",
+            Field::ExitReason => "exit_reason",
+            Field::DuplicateOf => "duplicate_of",
+            Field::Step => "step",
+            Field::Runbook => "runbook",
+            Field::WhatHappened => "review.what_happened",
+            Field::RootCause => "review.root_cause",
+            Field::WentWell => "review.went_well",
+            Field::WentWrong => "review.went_wrong",
+        }
+    }
+
+    /// The milestones, whose values are times.
+    pub fn is_milestone(self) -> bool {
+        matches!(
+            self,
+            Field::StartedAt
+                | Field::DeclaredAt
+                | Field::AcknowledgedAt
+                | Field::MitigatedAt
+                | Field::ResolvedAt
+                | Field::ClosedAt
+        )
+    }
+
+    /// Bookkeeping that a post-incident timeline leaves out: where guided
+    /// response stands, which runbook, the review text itself.
+    pub fn is_bookkeeping(self) -> bool {
+        matches!(
+            self,
+            Field::Step
+                | Field::Runbook
+                | Field::WhatHappened
+                | Field::RootCause
+                | Field::WentWell
+                | Field::WentWrong
+        )
+    }
+
+    fn is_prose(self) -> bool {
+        matches!(
+            self,
+            Field::Title
+                | Field::Impact
+                | Field::Resolution
+                | Field::ExitReason
+                | Field::WhatHappened
+                | Field::RootCause
+                | Field::WentWell
+                | Field::WentWrong
+        )
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The value of a field, as the comparison found it: a time, prose (a
+/// sentence someone wrote) or a short text (an id, a name, a status).
+/// Serialised as text, times in RFC 3339.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Prose(String),
+    Time(DateTime<Utc>),
+}
+
+impl Value {
+    fn of(field: Field, text: String) -> Value {
+        if field.is_prose() {
+            Value::Prose(text)
+        } else {
+            Value::Text(text)
+        }
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Text(text) | Value::Prose(text) => s.serialize_str(text),
+            Value::Time(t) => s.serialize_str(&time(*t)),
+        }
+    }
+}
+
+/// How an entry was finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// A temporary mitigation was undone.
+    CleanedUp,
+    /// A temporary mitigation was kept for good.
+    MadePermanent,
+    /// An action was done.
+    Done,
+}
+
+impl Finish {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Finish::CleanedUp => "cleaned up",
+            Finish::MadePermanent => "made permanent",
+            Finish::Done => "done",
+        }
+    }
+}
+
+impl Serialize for Finish {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One change between two versions of an incident.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -49,11 +213,11 @@ pub enum Delta {
     },
     /// The incident's file went away.
     Deleted { id: String },
-    /// A scalar field changed; `None` is absent. Times are RFC 3339.
+    /// A scalar field changed; `None` is absent.
     Field {
-        field: &'static str,
-        from: Option<String>,
-        to: Option<String>,
+        field: Field,
+        from: Option<Value>,
+        to: Option<Value>,
     },
     /// An entry was added. `key` is an id (`M1`) or a position (`2`).
     Added {
@@ -83,19 +247,18 @@ pub enum Delta {
     Finished {
         entry: EntryKind,
         key: String,
-        /// `cleaned up`, `made permanent`, `done`.
-        what: &'static str,
+        what: Finish,
         at: DateTime<Utc>,
         by: Option<String>,
         detail: Option<String>,
     },
-    /// One field of an entry changed.
+    /// One field of an entry changed, named as in the file.
     Edited {
         entry: EntryKind,
         key: String,
         field: String,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<Value>,
+        to: Option<Value>,
     },
 }
 
@@ -151,73 +314,77 @@ pub fn dropped(theirs: &Incident, merged: &Incident) -> Vec<Delta> {
     out
 }
 
-/// The milestones, whose values are times.
-pub const MILESTONES: [&str; 6] = [
-    "started_at",
-    "declared_at",
-    "acknowledged_at",
-    "mitigated_at",
-    "resolved_at",
-    "closed_at",
-];
-
-/// The scalar fields in the file's order, as text.
-fn scalars(inc: &Incident) -> Vec<(&'static str, Option<String>)> {
-    let t = |v: Option<DateTime<Utc>>| v.map(time);
-    vec![
-        ("id", Some(inc.id.clone())),
-        ("uid", Some(inc.uid.clone())),
-        ("title", Some(inc.title.clone())),
-        ("severity", Some(inc.severity.clone())),
-        ("status", Some(inc.status.as_str().to_owned())),
-        ("lead", inc.lead.clone()),
-        (
-            "services",
-            (!inc.services.is_empty()).then(|| inc.services.join(", ")),
-        ),
-        ("impact", inc.impact.clone()),
-        ("started_at", Some(time(inc.started_at))),
-        ("declared_at", Some(time(inc.declared_at))),
-        ("declared_by", Some(inc.declared_by.clone())),
-        ("acknowledged_at", t(inc.acknowledged_at)),
-        ("mitigated_at", t(inc.mitigated_at)),
-        ("resolved_at", t(inc.resolved_at)),
-        ("closed_at", t(inc.closed_at)),
-        ("resolution", inc.resolution.clone()),
-        ("exit_reason", inc.exit_reason.clone()),
-        ("duplicate_of", inc.duplicate_of.clone()),
-        ("step", inc.step.clone()),
-        ("runbook", inc.runbook.clone()),
-    ]
-}
-
-fn review_fields(review: Option<&Review>) -> [(&'static str, Option<String>); 4] {
-    let get = |f: fn(&Review) -> &String| {
-        review
+/// The scalar fields in the file's order, then the review's sections.
+fn scalars(inc: &Incident) -> Vec<(Field, Option<Value>)> {
+    let text = |field: Field, v: Option<String>| (field, v.map(|v| Value::of(field, v)));
+    let at = |field: Field, v: Option<DateTime<Utc>>| (field, v.map(Value::Time));
+    let review = |f: fn(&Review) -> &String| {
+        inc.review
+            .as_ref()
             .map(|r| f(r).clone())
             .filter(|v| !v.trim().is_empty())
     };
-    [
-        ("review.what_happened", get(|r| &r.what_happened)),
-        ("review.root_cause", get(|r| &r.root_cause)),
-        ("review.went_well", get(|r| &r.went_well)),
-        ("review.went_wrong", get(|r| &r.went_wrong)),
+    vec![
+        text(Field::Id, Some(inc.id.clone())),
+        text(Field::Uid, Some(inc.uid.clone())),
+        text(Field::Title, Some(inc.title.clone())),
+        text(Field::Severity, Some(inc.severity.clone())),
+        text(Field::Status, Some(inc.status.as_str().to_owned())),
+        text(Field::Lead, inc.lead.clone()),
+        text(
+            Field::Services,
+            (!inc.services.is_empty()).then(|| inc.services.join(", ")),
+        ),
+        text(Field::Impact, inc.impact.clone()),
+        at(Field::StartedAt, Some(inc.started_at)),
+        at(Field::DeclaredAt, Some(inc.declared_at)),
+        text(Field::DeclaredBy, Some(inc.declared_by.clone())),
+        at(Field::AcknowledgedAt, inc.acknowledged_at),
+        at(Field::MitigatedAt, inc.mitigated_at),
+        at(Field::ResolvedAt, inc.resolved_at),
+        at(Field::ClosedAt, inc.closed_at),
+        text(Field::Resolution, inc.resolution.clone()),
+        text(Field::ExitReason, inc.exit_reason.clone()),
+        text(Field::DuplicateOf, inc.duplicate_of.clone()),
+        text(Field::Step, inc.step.clone()),
+        text(Field::Runbook, inc.runbook.clone()),
+        text(Field::WhatHappened, review(|r| &r.what_happened)),
+        text(Field::RootCause, review(|r| &r.root_cause)),
+        text(Field::WentWell, review(|r| &r.went_well)),
+        text(Field::WentWrong, review(|r| &r.went_wrong)),
     ]
 }
 
-/// An entry's fields as text, for a generic field-by-field comparison.
-fn fields_of<T: Serialize>(entry: &T) -> Vec<(String, String)> {
+/// Whether an entry's field holds prose (shown quoted and cut to a line).
+fn is_prose_entry_field(name: &str) -> bool {
+    matches!(name, "text" | "action" | "cleanup" | "before" | "after")
+        || name.ends_with("_note")
+        || name.ends_with("_why")
+}
+
+/// An entry's fields, for a generic field-by-field comparison.
+fn fields_of<T: Serialize>(entry: &T) -> Vec<(String, Value)> {
     let Ok(toml::Value::Table(table)) = toml::Value::try_from(entry) else {
         return Vec::new();
     };
     table
         .into_iter()
         .map(|(k, v)| {
-            let text = match v {
-                toml::Value::String(s) => s,
-                other => other.to_string(),
+            // Times named `*_at` are events; an entry's own `at` is shown
+            // as written, as it always was.
+            let value = match v {
+                toml::Value::Datetime(d) if k.ends_with("_at") => {
+                    DateTime::parse_from_rfc3339(&d.to_string()).map_or_else(
+                        |_| Value::Text(d.to_string()),
+                        |t| Value::Time(t.with_timezone(&Utc)),
+                    )
+                }
+                toml::Value::String(s) if is_prose_entry_field(&k) => Value::Prose(s),
+                toml::Value::String(s) => Value::Text(s),
+                other if is_prose_entry_field(&k) => Value::Prose(other.to_string()),
+                other => Value::Text(other.to_string()),
             };
-            (k, text)
+            (k, value)
         })
         .collect()
 }
@@ -240,9 +407,8 @@ fn edits<T: Serialize>(
         if skip.contains(&name.as_str()) {
             continue;
         }
-        let find = |list: &[(String, String)]| {
-            list.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-        };
+        let find =
+            |list: &[(String, Value)]| list.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         let (from, to) = (find(&old), find(&new));
         if from != to {
             out.push(Delta::Edited {
@@ -284,14 +450,6 @@ pub fn diff(before: Option<&Incident>, after: Option<&Incident>) -> Vec<Delta> {
         (Some(b), Some(a)) => {
             let mut out = Vec::new();
             for ((field, from), (_, to)) in scalars(b).into_iter().zip(scalars(a)) {
-                if from != to {
-                    out.push(Delta::Field { field, from, to });
-                }
-            }
-            for ((field, from), (_, to)) in review_fields(b.review.as_ref())
-                .into_iter()
-                .zip(review_fields(a.review.as_ref()))
-            {
                 if from != to {
                     out.push(Delta::Field { field, from, to });
                 }
@@ -438,7 +596,7 @@ fn entries(b: &Incident, a: &Incident) -> Vec<Delta> {
                 out.push(Delta::Finished {
                     entry: EntryKind::Action,
                     key: x.id.clone(),
-                    what: "done",
+                    what: Finish::Done,
                     at,
                     by: x.done_by.clone(),
                     detail: None,
@@ -508,7 +666,7 @@ fn push_finished_mitigation(
         out.push(Delta::Finished {
             entry: EntryKind::Mitigation,
             key: m.id.clone(),
-            what: "cleaned up",
+            what: Finish::CleanedUp,
             at,
             by: m.cleaned_up_by.clone(),
             detail: m.cleanup_note.clone(),
@@ -520,7 +678,7 @@ fn push_finished_mitigation(
         out.push(Delta::Finished {
             entry: EntryKind::Mitigation,
             key: m.id.clone(),
-            what: "made permanent",
+            what: Finish::MadePermanent,
             at,
             by: m.kept_by.clone(),
             detail: m.kept_why.clone(),
@@ -538,13 +696,9 @@ pub fn event_time(deltas: &[Delta]) -> Option<DateTime<Utc>> {
             Delta::Added { at, .. } => *at,
             Delta::Field {
                 field,
-                to: Some(to),
+                to: Some(Value::Time(t)),
                 ..
-            } if MILESTONES.contains(field) && *field != "started_at" => {
-                DateTime::parse_from_rfc3339(to)
-                    .ok()
-                    .map(|t| t.with_timezone(&Utc))
-            }
+            } if field.is_milestone() && *field != Field::StartedAt => Some(*t),
             _ => None,
         })
         .max()
@@ -554,9 +708,7 @@ pub fn event_time(deltas: &[Delta]) -> Option<DateTime<Utc>> {
 /// response stands, which runbook, the review text itself.
 pub fn is_bookkeeping(delta: &Delta) -> bool {
     match delta {
-        Delta::Field { field, .. } => {
-            matches!(*field, "step" | "runbook") || field.starts_with("review.")
-        }
+        Delta::Field { field, .. } => field.is_bookkeeping(),
         _ => false,
     }
 }
@@ -594,14 +746,14 @@ mod tests {
             diff(Some(&b), Some(&a)),
             vec![
                 Delta::Field {
-                    field: "severity",
-                    from: Some("SEV-2".into()),
-                    to: Some("SEV-1".into())
+                    field: Field::Severity,
+                    from: Some(Value::Text("SEV-2".into())),
+                    to: Some(Value::Text("SEV-1".into()))
                 },
                 Delta::Field {
-                    field: "lead",
+                    field: Field::Lead,
                     from: None,
-                    to: Some("Bob <bob@x.org>".into())
+                    to: Some(Value::Text("Bob <bob@x.org>".into()))
                 },
             ]
         );
@@ -627,7 +779,9 @@ mod tests {
         a.mitigations[0].action = "flag new-checkout off".into();
         let d = diff(Some(&b), Some(&a));
         assert_eq!(d.len(), 2, "{d:?}");
-        assert!(matches!(&d[0], Delta::Finished { what: "cleaned up", key, .. } if key == "M1"));
+        assert!(
+            matches!(&d[0], Delta::Finished { what: Finish::CleanedUp, key, .. } if key == "M1")
+        );
         assert!(matches!(&d[1], Delta::Edited { field, .. } if field == "action"));
         assert_eq!(event_time(&d), Some(at("2026-11-27T10:00:00Z")));
     }

@@ -110,6 +110,7 @@ pub fn text_diff(from: &Side<'_>, to: &Side<'_>, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::delta::{Field, Value};
 
     #[test]
     fn shows_the_lines_that_changed() {
@@ -140,9 +141,9 @@ mod tests {
             text: Some(&new_text),
         };
         let deltas = [Delta::Field {
-            field: "title",
-            from: Some("x".into()),
-            to: Some(long.clone()),
+            field: Field::Title,
+            from: Some(Value::Prose("x".into())),
+            to: Some(Value::Prose(long.clone())),
         }];
         let text = diff("INC-1", &from, &to, &deltas, false, Some(40));
         let (summary, patch) = text.split_at(text.find("--- a old").unwrap());

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use crate::domain::delta::{Delta, EntryKind, MILESTONES};
+use crate::domain::delta::{Delta, EntryKind, Value};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::when::human_duration;
 use crate::ui::{paint, style};
@@ -31,38 +31,21 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", short(text, 72))
 }
 
-/// Fields whose values are prose, shown quoted and cut to one line.
-fn is_prose(field: &str) -> bool {
-    matches!(
-        field,
-        "title" | "impact" | "resolution" | "exit_reason" | "text" | "action" | "cleanup"
-    ) || field.starts_with("review.")
-        || field.ends_with("_note")
-        || field.ends_with("_why")
-        || field == "before"
-        || field == "after"
-}
-
-fn value(field: &str, v: &str) -> String {
-    if (MILESTONES.contains(&field) || field.ends_with("_at"))
-        && let Ok(t) = DateTime::parse_from_rfc3339(v)
-    {
-        return time(t.with_timezone(&Utc));
-    }
-    if is_prose(field) {
-        quoted(v)
-    } else {
-        short(v, 72)
+/// A value in a line: a time as people read it, prose quoted and cut to
+/// one line.
+fn value(v: &Value) -> String {
+    match v {
+        Value::Time(t) => time(*t),
+        Value::Prose(text) => quoted(text),
+        Value::Text(text) => short(text, 72),
     }
 }
 
-fn change(field: &str, from: Option<&String>, to: Option<&String>) -> String {
+fn change(field: &str, from: Option<&Value>, to: Option<&Value>) -> String {
     match (from, to) {
-        (None, Some(to)) => format!("{field} set: {}", value(field, to)),
-        (Some(from), None) => format!("{field} cleared (was {})", value(field, from)),
-        (Some(from), Some(to)) => {
-            format!("{field} {} -> {}", value(field, from), value(field, to))
-        }
+        (None, Some(to)) => format!("{field} set: {}", value(to)),
+        (Some(from), None) => format!("{field} cleared (was {})", value(from)),
+        (Some(from), Some(to)) => format!("{field} {} -> {}", value(from), value(to)),
         (None, None) => field.to_owned(),
     }
 }
@@ -74,7 +57,7 @@ pub fn describe(delta: &Delta) -> String {
             severity, title, ..
         } => format!("declared {severity}: {}", quoted(title)),
         Delta::Deleted { id } => format!("{id}'s file removed"),
-        Delta::Field { field, from, to } => change(field, from.as_ref(), to.as_ref()),
+        Delta::Field { field, from, to } => change(field.as_str(), from.as_ref(), to.as_ref()),
         Delta::Added {
             entry,
             key,
@@ -115,8 +98,8 @@ pub fn describe(delta: &Delta) -> String {
             detail,
             ..
         } => match detail {
-            Some(d) => format!("{} {key} {what}: {}", entry.as_str(), quoted(d)),
-            None => format!("{} {key} {what}", entry.as_str()),
+            Some(d) => format!("{} {key} {}: {}", entry.as_str(), what.as_str(), quoted(d)),
+            None => format!("{} {key} {}", entry.as_str(), what.as_str()),
         },
         Delta::Edited {
             entry,
@@ -261,25 +244,26 @@ pub fn timeline_json(history: &History) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::delta::{Field, Finish};
 
     #[test]
     fn describes_changes_as_people_say_them() {
         let sev = Delta::Field {
-            field: "severity",
-            from: Some("SEV-2".into()),
-            to: Some("SEV-1".into()),
+            field: Field::Severity,
+            from: Some(Value::Text("SEV-2".into())),
+            to: Some(Value::Text("SEV-1".into())),
         };
         assert_eq!(describe(&sev), "severity SEV-2 -> SEV-1");
         let ack = Delta::Field {
-            field: "acknowledged_at",
+            field: Field::AcknowledgedAt,
             from: None,
-            to: Some("2026-11-26T18:53:40Z".into()),
+            to: Some(Value::Time("2026-11-26T18:53:40Z".parse().unwrap())),
         };
         assert_eq!(describe(&ack), "acknowledged_at set: 2026-11-26 18:53 UTC");
         let cleaned = Delta::Finished {
             entry: EntryKind::Mitigation,
             key: "M1".into(),
-            what: "cleaned up",
+            what: Finish::CleanedUp,
             at: "2026-11-27T10:00:00Z".parse().unwrap(),
             by: None,
             detail: None,

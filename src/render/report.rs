@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
 use crate::domain::Incident;
-use crate::domain::delta::{Delta, MILESTONES, is_bookkeeping};
+use crate::domain::delta::{Delta, Value, is_bookkeeping};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::stats::ResponseTimes;
 use crate::domain::when::human_duration;
@@ -64,10 +64,8 @@ fn is_milestone_at(delta: &Delta, at: DateTime<Utc>) -> bool {
         Delta::Field {
             field,
             from: None,
-            to: Some(to),
-        } if MILESTONES.contains(field) => {
-            DateTime::parse_from_rfc3339(to).is_ok_and(|t| t.with_timezone(&Utc) == at)
-        }
+            to: Some(Value::Time(t)),
+        } if field.is_milestone() => *t == at,
         _ => false,
     }
 }
