@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use super::identity::Identity;
+use super::identity::{Identity, name_of};
 use super::incident::{
     Action, ActionKind, Audience, Incident, Mitigation, MitigationKind, Note, Override, Review,
     Status, Update,
@@ -239,10 +239,6 @@ fn short(text: &str) -> String {
     } else {
         line.to_owned()
     }
-}
-
-fn name_of(who: &str) -> &str {
-    who.split_once('<').map_or(who, |(name, _)| name.trim())
 }
 
 fn time(t: DateTime<Utc>) -> String {

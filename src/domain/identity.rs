@@ -43,6 +43,12 @@ impl Identity {
     }
 }
 
+/// The name part of `Name <email>`, or the whole text when it has no
+/// email part.
+pub fn name_of(who: &str) -> &str {
+    who.split_once('<').map_or(who, |(name, _)| name.trim())
+}
+
 impl fmt::Display for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} <{}>", self.name, self.email)

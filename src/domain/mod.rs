@@ -16,6 +16,7 @@ pub mod incident;
 pub mod serde_time;
 pub mod stats;
 pub mod summary;
+pub mod timeline;
 
 pub mod when;
 

@@ -19,10 +19,7 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// The name part of `Name <email>`.
-pub fn name_of(who: &str) -> &str {
-    who.split_once('<').map_or(who, |(name, _)| name.trim())
-}
+pub use crate::domain::identity::name_of;
 
 /// `text` wrapped at spaces to `width`.
 pub fn fit(text: &str, width: Option<usize>) -> String {

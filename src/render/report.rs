@@ -6,77 +6,23 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
 use crate::domain::Incident;
-use crate::domain::delta::{Delta, Value, is_bookkeeping};
-use crate::domain::history::{History, Revision, Source};
+use crate::domain::history::{History, Source};
 use crate::domain::stats::ResponseTimes;
+use crate::domain::timeline::{Happened, timeline};
 use crate::domain::when::human_duration;
 use crate::render::json::to_json;
 
 use super::log::{describe, lag};
 use super::{name_of, time};
 
-/// One row of the timeline.
-pub struct Row {
-    pub at: DateTime<Utc>,
-    /// Set when the entry was recorded at another time than it happened.
-    pub recorded: Option<DateTime<Utc>>,
-    pub who: String,
-    pub source: Source,
-    pub what: Vec<String>,
-}
-
-/// The timeline rows: impact start, then every commit that changed
-/// something a reader of the review cares about, in history order.
-pub fn rows(incident: &Incident, history: &History) -> Vec<Row> {
-    let mut rows = vec![Row {
-        at: incident.started_at,
-        recorded: None,
-        who: "-".to_owned(),
-        source: Source::Tool,
-        what: vec!["impact started".to_owned()],
-    }];
-    for entry in &history.revisions {
-        let at = entry.event_time.unwrap_or(entry.record_time);
-        let what: Vec<String> = entry
-            .deltas
-            .iter()
-            .filter(|d| !is_bookkeeping(d) && !is_milestone_at(d, at))
-            .map(describe)
-            .collect();
-        if what.is_empty() {
-            continue;
-        }
-        rows.push(row(entry, what));
-    }
-    // Chronological by event time: a backdated entry takes its place in the
-    // story, marked with when it was recorded.
-    rows.sort_by_key(|r| r.at);
-    rows
-}
-
-/// A milestone set to the row's own time says nothing the row does not.
-fn is_milestone_at(delta: &Delta, at: DateTime<Utc>) -> bool {
-    match delta {
-        Delta::Field {
-            field,
-            from: None,
-            to: Some(Value::Time(t)),
-        } if field.is_milestone() => *t == at,
-        _ => false,
-    }
-}
-
-fn row(entry: &Revision, what: Vec<String>) -> Row {
-    Row {
-        at: entry.event_time.unwrap_or(entry.record_time),
-        recorded: entry.event_time.map(|_| entry.record_time),
-        who: name_of(&entry.author).to_owned(),
-        source: entry.source,
-        what,
+/// What a moment of the timeline says, in words: one entry per change.
+pub fn what(happened: &Happened) -> Vec<String> {
+    match happened {
+        Happened::ImpactStarted => vec!["impact started".to_owned()],
+        Happened::Changed(deltas) => deltas.iter().map(describe).collect(),
     }
 }
 
@@ -178,16 +124,17 @@ pub fn markdown(inc: &Incident, history: &History, commit: &str) -> String {
     let _ = writeln!(out, "\n## Timeline\n");
     let _ = writeln!(out, "| Time (UTC) | Who | What |");
     let _ = writeln!(out, "| --- | --- | --- |");
-    for row in rows(inc, history) {
+    for row in timeline(inc, history) {
         let mut when = row.at.format("%Y-%m-%d %H:%M").to_string();
         if let Some(recorded) = row.recorded {
             let _ = write!(when, " ({})", lag(row.at, recorded));
         }
+        let name = row.who.as_deref().unwrap_or("-");
         let who = match row.source {
-            Source::Tool => cell(&row.who),
-            other => format!("{} ({})", cell(&row.who), other.as_str()),
+            Source::Tool => cell(name),
+            other => format!("{} ({})", cell(name), other.as_str()),
         };
-        let what: Vec<String> = row.what.iter().map(|w| cell(w)).collect();
+        let what: Vec<String> = what(&row.happened).iter().map(|w| cell(w)).collect();
         let _ = writeln!(out, "| {when} | {who} | {} |", what.join("; "));
     }
 
@@ -254,19 +201,19 @@ Times to mitigate and to resolve count from the impact start; time to acknowledg
 pub fn json(inc: &Incident, history: &History, commit: &str) -> Json {
     let times = ResponseTimes::of(inc);
     let secs = |d: Option<chrono::Duration>| d.map(|d| d.num_seconds());
-    let timeline: Vec<Json> = rows(inc, history)
+    let timeline: Vec<Json> = timeline(inc, history)
         .into_iter()
         .map(|r| {
             json!({
                 "at": r.at,
                 "recorded_at": r.recorded,
-                "who": r.who,
+                "who": r.who.as_deref().unwrap_or("-"),
                 "source": match r.source {
                     Source::Tool => "tool",
                     Source::Outside => "outside",
                     Source::Merge => "merge",
                 },
-                "what": r.what,
+                "what": what(&r.happened),
             })
         })
         .collect();

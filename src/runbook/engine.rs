@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
 use crate::domain::change::check_text;
+use crate::domain::identity::name_of;
 use crate::domain::when::{TimeError, human_duration, parse_time};
 use crate::domain::{Change, ChangeError, Declaration, Identity, Incident, ReviewFields, Status};
 use crate::ledger::LedgerError;
@@ -778,10 +779,6 @@ fn indent(text: &str) -> String {
         .map(|l| format!("  {l}"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn name_of(who: &str) -> &str {
-    who.split_once('<').map_or(who, |(name, _)| name.trim())
 }
 
 fn count(n: usize, what: &str) -> String {

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::history::Source;
+use crate::domain::timeline::timeline;
 use crate::domain::{Actor, Change, Declaration, Identity, Incident};
 use crate::ledger::{Committed, Ledger};
 use crate::render;
@@ -77,16 +78,16 @@ impl Journal for LedgerJournal<'_> {
     fn timeline(&mut self, incident: &Incident) -> Result<Vec<TimelineEntry>, JournalError> {
         let id = self.ledger.parse_id(&incident.id)?;
         let history = self.ledger.history(&id, None)?;
-        Ok(render::report::rows(incident, &history)
+        Ok(timeline(incident, &history)
             .into_iter()
             .map(|row| TimelineEntry {
                 at: row.at,
-                who: (row.who != "-").then(|| match row.source {
-                    Source::Tool => row.who,
-                    Source::Outside => format!("{} (outside the tool)", row.who),
-                    Source::Merge => format!("{} (merge)", row.who),
+                who: row.who.map(|who| match row.source {
+                    Source::Tool => who,
+                    Source::Outside => format!("{who} (outside the tool)"),
+                    Source::Merge => format!("{who} (merge)"),
                 }),
-                what: row.what.join("; "),
+                what: render::report::what(&row.happened).join("; "),
             })
             .collect())
     }
