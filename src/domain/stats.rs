@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::change::Verb;
 use super::cleanup;
 use super::incident::{Incident, Status};
 
@@ -29,9 +30,6 @@ pub struct Recorded {
     pub record_time: DateTime<Utc>,
     pub event_time: Option<DateTime<Utc>>,
 }
-
-/// Verbs that record no event, so have no documentation lag.
-const NO_EVENT: [&str; 4] = ["step", "review", "init", "renumber"];
 
 /// The figures of one group (or of the whole ledger).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,7 +110,10 @@ fn group(name: String, incidents: &[&Incident], records: &[&Recorded]) -> Group 
     let ids: HashSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
     let events: Vec<&&Recorded> = records
         .iter()
-        .filter(|r| !NO_EVENT.contains(&r.verb.as_str()) && ids.contains(r.incident.as_str()))
+        .filter(|r| {
+            !Verb::parse(&r.verb).is_some_and(Verb::is_bookkeeping)
+                && ids.contains(r.incident.as_str())
+        })
         .collect();
     let lags: Vec<i64> = events
         .iter()

@@ -82,7 +82,7 @@ impl Memory {
     }
 
     fn verbs(&self) -> Vec<&'static str> {
-        self.changes.iter().map(Change::verb).collect()
+        self.changes.iter().map(|c| c.verb().as_str()).collect()
     }
 
     fn count(&self, verb: &str) -> usize {

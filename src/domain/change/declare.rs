@@ -1,0 +1,65 @@
+//! A declaration becomes an incident: the first version of its file.
+
+use super::rules::{check_not_future, check_service, check_severity, check_text};
+use super::{Actor, Applied, ChangeError, Declaration, Settings, Verb, short, time};
+use crate::domain::incident::Incident;
+
+impl Declaration {
+    /// Builds the new incident, or says why it cannot be declared.
+    pub fn into_incident(
+        self,
+        id: String,
+        uid: String,
+        runbook: Option<String>,
+        first_step: Option<String>,
+        actor: &Actor,
+        settings: &Settings,
+    ) -> Result<(Incident, Applied), ChangeError> {
+        check_text("title", &self.title)?;
+        if self.title.contains('\n') {
+            return Err(ChangeError::invalid("the title must be one line"));
+        }
+        check_severity(&self.severity, settings)?;
+        for service in &self.services {
+            check_service(service, settings)?;
+        }
+        if let Some(impact) = &self.impact {
+            check_text("impact", impact)?;
+        }
+        check_not_future(actor)?;
+        let started_at = self.started_at.unwrap_or(actor.at);
+        if started_at > actor.at {
+            return Err(ChangeError::invalid(format!(
+                "the impact cannot start ({}) after the incident is declared ({})",
+                time(started_at),
+                time(actor.at)
+            )));
+        }
+        let incident = Incident {
+            lead: self.lead.map(|l| l.to_string()),
+            services: self.services,
+            impact: self.impact,
+            started_at,
+            step: first_step,
+            runbook,
+            ..Incident::declared(
+                id,
+                uid,
+                self.title.trim().to_owned(),
+                self.severity.clone(),
+                actor.at,
+                actor.by.to_string(),
+            )
+        };
+        let mut applied = Applied::new(
+            Verb::Declare,
+            format!("declared {}: {}", self.severity, short(&incident.title)),
+        )
+        .trailer("Severity", self.severity);
+        // As for every other change: a backdated declaration says so.
+        if actor.at != actor.now {
+            applied = applied.trailer("Event-Time", time(actor.at));
+        }
+        Ok((incident, applied))
+    }
+}

@@ -1,0 +1,156 @@
+//! The rules shared by the changes: text that may be recorded, known
+//! severities and services, no change from the future, milestones in order,
+//! the next entry id, and the entries a change may name.
+
+use chrono::{DateTime, Utc};
+
+use super::{Actor, ChangeError, Settings, time};
+use crate::domain::incident::{Incident, Mitigation, Status};
+
+/// Refuses empty text, and control characters other than newline and tab.
+pub fn check_text(what: &str, text: &str) -> Result<(), ChangeError> {
+    if text.trim().is_empty() {
+        return Err(ChangeError::invalid(format!("the {what} is empty")));
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return Err(ChangeError::invalid_hint(
+            format!(
+                "the {what} contains the control character U+{:04X}",
+                u32::from(c)
+            ),
+            "remove terminal escapes and other control characters from the text",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn check_severity(severity: &str, settings: &Settings) -> Result<(), ChangeError> {
+    if settings.severities.iter().any(|s| s == severity) {
+        return Ok(());
+    }
+    Err(ChangeError::invalid_hint(
+        format!("unknown severity `{severity}`"),
+        format!(
+            "the runbook's severities are {}",
+            settings.severities.join(", ")
+        ),
+    ))
+}
+
+pub(super) fn check_service(service: &str, settings: &Settings) -> Result<(), ChangeError> {
+    check_text("service name", service)?;
+    if settings.services.is_empty() || settings.services.iter().any(|s| s == service) {
+        return Ok(());
+    }
+    Err(ChangeError::invalid_hint(
+        format!("unknown service `{service}`"),
+        format!(
+            "known services are {}; add it to `services` in ledger.toml if it is new",
+            settings.services.join(", ")
+        ),
+    ))
+}
+
+pub(super) fn check_not_future(actor: &Actor) -> Result<(), ChangeError> {
+    if actor.at > actor.now + chrono::Duration::minutes(1) {
+        return Err(ChangeError::invalid_hint(
+            format!("the event time {} is in the future", time(actor.at)),
+            "--at takes a past time: RFC 3339, HH:MM (today), or an age such as `15m ago`",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses milestones out of order: started <= declared <= acknowledged <=
+/// mitigated <= resolved <= closed.
+pub fn check_milestones(incident: &Incident) -> Result<(), ChangeError> {
+    let mut previous: Option<(&str, DateTime<Utc>)> = None;
+    for (name, at) in incident.milestones() {
+        let Some(at) = at else { continue };
+        if let Some((before, then)) = previous
+            && at < then
+        {
+            return Err(ChangeError::invalid_hint(
+                format!(
+                    "{name} ({}) would come before {before} ({})",
+                    time(at),
+                    time(then)
+                ),
+                "milestones are chronological; give a later time with --at",
+            ));
+        }
+        previous = Some((name, at));
+    }
+    Ok(())
+}
+
+pub(super) fn next_id(prefix: char, existing: impl Iterator<Item = String>) -> String {
+    let max = existing
+        .filter_map(|id| id.get(1..).and_then(|n| n.parse::<u32>().ok()))
+        .max()
+        .unwrap_or(0);
+    format!("{prefix}{}", max + 1)
+}
+
+pub(super) fn exit_open(inc: &Incident, to: Status) -> Result<(), ChangeError> {
+    if inc.status.is_open() {
+        return Ok(());
+    }
+    Err(ChangeError::invalid(format!(
+        "{} is {}; only an open incident can be marked {}",
+        inc.id, inc.status, to
+    )))
+}
+
+pub(super) fn unknown_entry<'a>(
+    what: &str,
+    given: &str,
+    id: &str,
+    existing: impl Iterator<Item = &'a String>,
+) -> ChangeError {
+    let known: Vec<&str> = existing.map(String::as_str).collect();
+    let hint = if known.is_empty() {
+        format!("{id} has no {what}s yet")
+    } else {
+        format!("{id} has {}", known.join(", "))
+    };
+    ChangeError::invalid_hint(format!("{id} has no {what} `{given}`"), hint)
+}
+
+pub(super) fn pending_mitigation<'a>(
+    inc: &'a Incident,
+    given: &str,
+) -> Result<&'a Mitigation, ChangeError> {
+    let Some(m) = inc.mitigation(given) else {
+        return Err(unknown_entry(
+            "mitigation",
+            given,
+            &inc.id,
+            inc.mitigations.iter().map(|m| &m.id),
+        ));
+    };
+    if !m.temporary {
+        return Err(ChangeError::invalid(format!(
+            "mitigation {} of {} is not temporary; there is nothing to clean up",
+            m.id, inc.id
+        )));
+    }
+    if let Some(at) = m.cleaned_up_at {
+        return Err(ChangeError::invalid(format!(
+            "mitigation {} of {} was already cleaned up at {}",
+            m.id,
+            inc.id,
+            time(at)
+        )));
+    }
+    if m.kept_at.is_some() {
+        return Err(ChangeError::invalid(format!(
+            "mitigation {} of {} was made permanent",
+            m.id, inc.id
+        )));
+    }
+    Ok(m)
+}
