@@ -51,14 +51,6 @@ impl IncidentId {
             number,
         })
     }
-
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
-    pub fn number(&self) -> u64 {
-        self.number
-    }
 }
 
 impl fmt::Display for IncidentId {

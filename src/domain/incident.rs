@@ -246,15 +246,6 @@ pub enum MitigationKind {
 }
 
 impl MitigationKind {
-    pub const ALL: [MitigationKind; 6] = [
-        MitigationKind::Rollback,
-        MitigationKind::Flag,
-        MitigationKind::Scale,
-        MitigationKind::Restart,
-        MitigationKind::Throttle,
-        MitigationKind::Other,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             MitigationKind::Rollback => "rollback",
