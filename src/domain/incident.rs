@@ -202,6 +202,11 @@ pub struct Note {
     /// Who wrote it, `Name <email>`.
     pub by: String,
     pub text: String,
+    /// A stable key, unique across clones, by which concurrent edits merge
+    /// entry by entry. Files written before keys existed have none; such an
+    /// entry is known by a key computed from its content (`content_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// Who a stakeholder update is for.
@@ -231,6 +236,11 @@ pub struct Update {
     pub by: String,
     pub audience: Audience,
     pub text: String,
+    /// A stable key, unique across clones, by which concurrent edits merge
+    /// entry by entry. Files written before keys existed have none; such an
+    /// entry is known by a key computed from its content (`content_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// What kind of measure a mitigation is.
@@ -264,6 +274,11 @@ impl MitigationKind {
 pub struct Mitigation {
     /// `M1`, `M2`, … within the incident.
     pub id: String,
+    /// A stable key, unique across clones, by which concurrent edits merge
+    /// entry by entry. Files written before keys existed have none; such an
+    /// entry is known by a key computed from its content (`content_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub kind: MitigationKind,
     /// What was done.
     pub action: String,
@@ -324,6 +339,7 @@ impl Mitigation {
     ) -> Self {
         Self {
             id,
+            key: None,
             kind,
             action,
             temporary,
@@ -397,6 +413,11 @@ impl ActionKind {
 pub struct Action {
     /// `A1`, `A2`, … within the incident.
     pub id: String,
+    /// A stable key, unique across clones, by which concurrent edits merge
+    /// entry by entry. Files written before keys existed have none; such an
+    /// entry is known by a key computed from its content (`content_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub kind: ActionKind,
     pub text: String,
     /// Who owns it, `Name <email>`.

@@ -62,6 +62,7 @@ pub(super) fn note(inc: &mut Incident, actor: &Actor, text: &str) -> Result<Appl
         at,
         by,
         text: text.to_owned(),
+        key: None,
     });
     Ok(Applied::new(Verb::Note, format!("note: {}", short(text)))
         .body((text.trim() != short(text)).then(|| text.to_owned())))
@@ -82,6 +83,7 @@ pub(super) fn update(
         by,
         audience: *audience,
         text: text.to_owned(),
+        key: None,
     });
     Ok(Applied::new(
         Verb::Update,
@@ -268,6 +270,7 @@ pub(super) fn action(
         created_by: by,
         done_at: None,
         done_by: None,
+        key: None,
     });
     let mut applied = Applied::new(
         Verb::Action,

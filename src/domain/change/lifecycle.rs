@@ -121,6 +121,7 @@ pub(super) fn reopen(inc: &mut Incident, actor: &Actor, why: &str) -> Result<App
         at,
         by,
         text: format!("Reopened: {why}"),
+        key: None,
     });
     Ok(Applied::new(Verb::Reopen, "reopened")
         .changed(from.as_str(), "acknowledged")
