@@ -13,6 +13,7 @@ pub mod history;
 pub mod id;
 pub mod identity;
 pub mod incident;
+pub mod merge;
 pub mod serde_time;
 pub mod stats;
 pub mod summary;

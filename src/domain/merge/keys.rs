@@ -1,0 +1,165 @@
+//! Entry keys: how a note, update, mitigation, action or override is known
+//! across clones, so that lists merge as sets.
+//!
+//! An entry written with a `key` is known by it. One written before keys
+//! existed is known by a hash of the fields that never change once it is
+//! written (who, when, what), so every clone computes the same key for it.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::domain::incident::{Action, Mitigation, Note, Override, Update};
+
+/// An entry of one of the incident's lists.
+pub trait Entry: Serialize + DeserializeOwned + Clone + PartialEq {
+    /// The list's name in the file.
+    const LIST: &'static str;
+    /// The letter of its human labels (`M` for `M1`), where it has them.
+    const LABEL: Option<char> = None;
+    /// The key written in the file, if any.
+    fn written_key(&self) -> Option<&str>;
+    /// The fields that identify the entry when it has no written key.
+    fn identity(&self) -> Vec<String>;
+    /// The event time the merged list is ordered by.
+    fn time(&self) -> DateTime<Utc>;
+    /// The human label (`M2`), for lists that have them.
+    fn label(&self) -> &str {
+        ""
+    }
+    fn set_label(&mut self, _label: String) {}
+}
+
+/// The entry's key: the written one, else its content key.
+pub fn entry_key<E: Entry>(entry: &E) -> String {
+    match entry.written_key() {
+        Some(key) => key.to_owned(),
+        None => content_key(&entry.identity()),
+    }
+}
+
+/// A deterministic key from an entry's identifying fields.
+pub fn content_key(fields: &[String]) -> String {
+    let joined = fields.join("\u{0}");
+    format!("c{:016x}", xxh3_64(joined.as_bytes()))
+}
+
+/// The keys of a list, made unique: two entries with one content key (the
+/// same words by the same person at the same second) stay two entries.
+pub fn list_keys<E: Entry>(entries: &[E]) -> Vec<String> {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    entries
+        .iter()
+        .map(|e| {
+            let key = entry_key(e);
+            let n = seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 { key } else { format!("{key}#{n}") }
+        })
+        .collect()
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+impl Entry for Note {
+    const LIST: &'static str = "notes";
+    fn written_key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+    fn identity(&self) -> Vec<String> {
+        vec![stamp(self.at), self.by.clone(), self.text.clone()]
+    }
+    fn time(&self) -> DateTime<Utc> {
+        self.at
+    }
+}
+
+impl Entry for Update {
+    const LIST: &'static str = "updates";
+    fn written_key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+    fn identity(&self) -> Vec<String> {
+        vec![
+            stamp(self.at),
+            self.by.clone(),
+            self.audience.as_str().to_owned(),
+            self.text.clone(),
+        ]
+    }
+    fn time(&self) -> DateTime<Utc> {
+        self.at
+    }
+}
+
+impl Entry for Mitigation {
+    const LIST: &'static str = "mitigations";
+    const LABEL: Option<char> = Some('M');
+    fn written_key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+    // The label is left out: a measure renumbered by a merge stays itself.
+    fn identity(&self) -> Vec<String> {
+        vec![
+            stamp(self.applied_at),
+            self.applied_by.clone(),
+            self.kind.as_str().to_owned(),
+            self.action.clone(),
+        ]
+    }
+    fn time(&self) -> DateTime<Utc> {
+        self.applied_at
+    }
+    fn label(&self) -> &str {
+        &self.id
+    }
+    fn set_label(&mut self, label: String) {
+        self.id = label;
+    }
+}
+
+impl Entry for Action {
+    const LIST: &'static str = "actions";
+    const LABEL: Option<char> = Some('A');
+    fn written_key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+    fn identity(&self) -> Vec<String> {
+        vec![
+            stamp(self.created_at),
+            self.created_by.clone(),
+            self.kind.as_str().to_owned(),
+            self.text.clone(),
+        ]
+    }
+    fn time(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+    fn label(&self) -> &str {
+        &self.id
+    }
+    fn set_label(&mut self, label: String) {
+        self.id = label;
+    }
+}
+
+impl Entry for Override {
+    const LIST: &'static str = "overrides";
+    fn written_key(&self) -> Option<&str> {
+        None
+    }
+    fn identity(&self) -> Vec<String> {
+        vec![
+            stamp(self.at),
+            self.by.clone(),
+            self.change.clone(),
+            self.rule.clone(),
+        ]
+    }
+    fn time(&self) -> DateTime<Utc> {
+        self.at
+    }
+}
