@@ -182,6 +182,16 @@ impl Context {
         })
     }
 
+    /// The merge driver's command line for git's config: this program by
+    /// its full path, so that git finds it whatever its `PATH`.
+    pub fn driver_command(&self) -> String {
+        let exe = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.to_str().map(str::to_owned))
+            .unwrap_or_else(|| "git-incident".into());
+        format!("'{}' merge-driver %O %A %B %P", exe.replace('\'', r"'\''"))
+    }
+
     /// A new ULID: the time in milliseconds, then 80 random bits (fixed by
     /// the seed under a fixed clock, so tests are reproducible).
     pub fn new_uid(&self, seed: &str) -> String {

@@ -9,7 +9,8 @@ use crate::ui::Ui;
 ///
 /// Writes ledger.toml (settings), runbook.toml (the response runbook, which
 /// guided response follows), incidents/ and .gitattributes, plus the JSON
-/// Schemas editors validate against, and commits them as one commit. Runs
+/// Schemas editors validate against, and commits them as one commit; then
+/// registers the incident merge driver in the clone's git config. Runs
 /// `git init` first where DIR is not inside a repository. A dedicated ledger
 /// repository is recommended: incident files on code branches change whenever
 /// someone switches branch.
@@ -17,6 +18,10 @@ use crate::ui::Ui;
 pub struct InitArgs {
     /// Where to create the ledger (default: the current folder)
     dir: Option<PathBuf>,
+    /// In a clone of an existing ledger: register the incident merge driver
+    /// in this clone's git config (it is never committed), and nothing else
+    #[arg(long = "clone")]
+    clone: bool,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> {
@@ -24,6 +29,15 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> 
         .dir
         .as_ref()
         .map_or(ctx.dir.clone(), |d| ctx.dir.join(d));
+    if args.clone {
+        let ledger = Ledger::find(&dir)?;
+        ledger.register_driver(&ctx.driver_command())?;
+        ui.status(&format!(
+            "Registered the incident merge driver for {}",
+            ledger.root().display()
+        ));
+        return Ok(());
+    }
     let who = ctx.identity()?;
     let author = Author {
         name: who.name,
@@ -31,6 +45,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> 
         time: ctx.now.timestamp(),
     };
     let made = Ledger::init(&dir, &author)?;
+    Ledger::find(&made.root)?.register_driver(&ctx.driver_command())?;
     if made.created_repository {
         ui.status(&format!(
             "Initialized a git repository in {}",

@@ -17,6 +17,7 @@ mod lead;
 mod list;
 mod log;
 mod man;
+mod merge_driver;
 mod mitigate;
 mod note;
 mod reopen;
@@ -110,6 +111,8 @@ enum Command {
     Runbook(runbook::RunbookArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
+    #[command(hide = true)]
+    MergeDriver(merge_driver::MergeDriverArgs),
 }
 
 /// Runs the command line and returns the exit code.
@@ -174,6 +177,7 @@ fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError
         Command::Runbook(args) => runbook::run(ctx, ui, &args),
         Command::Completions(args) => completions::run(ctx, ui, &args),
         Command::Man(args) => man::run(ctx, ui, &args),
+        Command::MergeDriver(args) => merge_driver::run(ctx, ui, &args),
     }?;
     Ok(0)
 }
@@ -215,6 +219,10 @@ fn apply_change(
 
 fn report(ctx: &Context, ui: &mut Ui, committed: &crate::ledger::Committed) {
     let short = committed.commit.short();
+    // git falls back to a text merge in silence where the driver is missing.
+    if !crate::ledger::driver::registered_at(&ctx.dir) {
+        ui.warn("this clone has no incident merge driver: `git pull` merges incident files as plain text; run `git incident init --clone`");
+    }
     for rule in &committed.applied.overridden {
         ui.warn(&format!("overrode: {rule}"));
     }

@@ -6,6 +6,7 @@
 
 pub mod cleanup;
 pub mod config;
+pub mod driver;
 pub mod edit;
 pub mod error;
 pub mod git;
@@ -156,14 +157,20 @@ impl Ledger {
         let files: Vec<(PathBuf, Vec<u8>)> = vec![
             (LEDGER_FILE.into(), config::DEFAULT_LEDGER.into()),
             ("runbook.toml".into(), DEFAULT_RUNBOOK.into()),
-            (
-                ".gitattributes".into(),
-                b"# Incident files merge entry by entry (see `git incident --help`).\nincidents/**/*.toml merge=git-incident\n".to_vec(),
-            ),
+            (".gitattributes".into(), driver::ATTRIBUTES.into()),
             (format!("{INCIDENTS_DIR}/.gitkeep").into(), Vec::new()),
-            ("schema/incident.schema.json".into(), schema::incident().into_bytes()),
-            ("schema/ledger.schema.json".into(), schema::ledger().into_bytes()),
-            ("schema/runbook.schema.json".into(), schema::runbook().into_bytes()),
+            (
+                "schema/incident.schema.json".into(),
+                schema::incident().into_bytes(),
+            ),
+            (
+                "schema/ledger.schema.json".into(),
+                schema::ledger().into_bytes(),
+            ),
+            (
+                "schema/runbook.schema.json".into(),
+                schema::runbook().into_bytes(),
+            ),
         ];
         let _lock = git::lock(&repo, LOCK_WAIT)?;
         let (branch, tip) = git::head_branch(&repo)?;

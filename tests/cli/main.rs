@@ -8,6 +8,7 @@ mod test_crash;
 mod test_history;
 mod test_lifecycle;
 mod test_listing;
+mod test_merge_driver;
 mod test_refusals;
 mod test_respond;
 mod test_schema;
