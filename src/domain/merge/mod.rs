@@ -186,4 +186,6 @@ fn read(side: Side, text: &str) -> Result<Input, Refusal> {
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
