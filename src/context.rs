@@ -114,7 +114,10 @@ impl Context {
 
     /// The ledger at or above the chosen folder.
     pub fn ledger(&self) -> Result<Ledger, CliError> {
-        Ok(Ledger::find(&self.dir)?.with_failpoint(self.failpoint.clone()))
+        let keys = self.clone();
+        Ok(Ledger::find(&self.dir)?
+            .with_failpoint(self.failpoint.clone())
+            .with_keys(Box::new(move |seed| keys.new_uid(seed))))
     }
 
     /// Who acts: `--as`, else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else git's

@@ -26,6 +26,7 @@ use git2::{ObjectType, Oid, Repository};
 
 use self::intent::{Intent, failpoint};
 use crate::domain::change::{Declaration, check_milestones};
+use crate::domain::merge::keys::assign_new_keys;
 use crate::domain::{Actor, Applied, Change, CommitId, Incident, IncidentId, Settings};
 use crate::runbook::{DEFAULT_RUNBOOK, Runbook};
 use crate::schema;
@@ -55,7 +56,12 @@ pub struct Ledger {
     pub runbook_version: String,
     /// Where a write stops dead, for the crash tests (see `intent`).
     failpoint: Option<String>,
+    /// Makes the key of a new entry from a seed (see `with_keys`).
+    keys: Option<KeySource>,
 }
+
+/// Makes an entry key from a seed.
+pub type KeySource = Box<dyn Fn(&str) -> String>;
 
 /// An incident as stored: its parsed value, its path and its text.
 #[derive(Debug, Clone)]
@@ -137,6 +143,7 @@ impl Ledger {
             runbook,
             runbook_version,
             failpoint: None,
+            keys: None,
         })
     }
 
@@ -212,6 +219,14 @@ impl Ledger {
     /// `after-write`): how the tests crash a change half-way.
     pub fn with_failpoint(mut self, point: Option<String>) -> Self {
         self.failpoint = point;
+        self
+    }
+
+    /// Where the keys of new entries come from: ids unique across clones,
+    /// which the domain cannot make (no clock, no randomness). Without it,
+    /// new entries go without a key and merge by their content.
+    pub fn with_keys(mut self, keys: KeySource) -> Self {
+        self.keys = Some(keys);
         self
     }
 
@@ -535,7 +550,11 @@ impl Ledger {
                 message: "the file is not UTF-8".into(),
             })?;
             let mut incident = parse_incident(&path, &text)?;
+            let before = incident.clone();
             let applied = change.apply(&mut incident, actor, &self.settings())?;
+            if let Some(keys) = &self.keys {
+                assign_new_keys(&before, &mut incident, keys);
+            }
             let new_text = edit::render(Some(&text), &incident);
             if let Some(committed) =
                 self.commit(&branch, tip, &path, &new_text, &incident, applied, actor)?

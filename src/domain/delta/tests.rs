@@ -76,6 +76,7 @@ fn notes_match_by_position() {
         at: at("2026-11-26T19:00:00Z"),
         by: "Ada <ada@x.org>".into(),
         text: t.into(),
+        key: None,
     };
     b.notes = vec![note("one"), note("two")];
     let mut a = b.clone();
@@ -97,6 +98,7 @@ fn a_merge_drops_only_what_it_left_out_in_any_order() {
         at: at("2026-11-26T19:00:00Z"),
         by: "Ada <ada@x.org>".into(),
         text: t.into(),
+        key: None,
     };
     let mut theirs = incident();
     theirs.notes = vec![note("main"), note("side")];

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::domain::incident::{Action, Mitigation, Note, Override, Update};
+use crate::domain::incident::{Action, Incident, Mitigation, Note, Override, Update};
 
 /// An entry of one of the incident's lists.
 pub trait Entry: Serialize + DeserializeOwned + Clone + PartialEq {
@@ -58,6 +58,44 @@ pub fn list_keys<E: Entry>(entries: &[E]) -> Vec<String> {
             if *n == 1 { key } else { format!("{key}#{n}") }
         })
         .collect()
+}
+
+/// Gives every entry a change added (one `before` lacks) a key from
+/// `new_key`, which is handed the entry's content key as a seed. Entries
+/// already there keep what they have: a key given to an old entry now would
+/// differ between clones, and the two would no longer merge as one.
+pub fn assign_new_keys(
+    before: &Incident,
+    after: &mut Incident,
+    mut new_key: impl FnMut(&str) -> String,
+) {
+    fn list<E: Entry>(
+        before: &[E],
+        after: &mut [E],
+        new_key: &mut dyn FnMut(&str) -> String,
+        set: fn(&mut E, String),
+    ) {
+        let known = list_keys(before);
+        let keys = list_keys(after);
+        for (entry, key) in after.iter_mut().zip(keys) {
+            if entry.written_key().is_none() && !known.contains(&key) {
+                set(entry, new_key(&key));
+            }
+        }
+    }
+    let k = &mut new_key;
+    list(&before.notes, &mut after.notes, k, |e, key| {
+        e.key = Some(key)
+    });
+    list(&before.updates, &mut after.updates, k, |e, key| {
+        e.key = Some(key)
+    });
+    list(&before.mitigations, &mut after.mitigations, k, |e, key| {
+        e.key = Some(key);
+    });
+    list(&before.actions, &mut after.actions, k, |e, key| {
+        e.key = Some(key)
+    });
 }
 
 fn stamp(t: DateTime<Utc>) -> String {
@@ -161,5 +199,40 @@ impl Entry for Override {
     }
     fn time(&self) -> DateTime<Utc> {
         self.at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn only_new_entries_get_keys() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 26, 19, 0, 0).unwrap();
+        let mut before = Incident::declared(
+            "INC-1".into(),
+            "U".into(),
+            "t".into(),
+            "SEV-2".into(),
+            at,
+            "A <a@x>".into(),
+        );
+        let note = |text: &str| Note {
+            at,
+            by: "A <a@x>".into(),
+            text: text.into(),
+            key: None,
+        };
+        before.notes.push(note("old"));
+        let mut after = before.clone();
+        after.notes.push(note("new"));
+        assign_new_keys(&before, &mut after, |seed| format!("k-{seed}"));
+        assert_eq!(after.notes[0].key, None);
+        assert_eq!(
+            after.notes[1].key,
+            Some(format!("k-{}", entry_key(&note("new"))))
+        );
     }
 }
