@@ -34,6 +34,7 @@ pub struct Context {
     /// `GIT_INCIDENT_NOW` was set: runs are reproducible.
     pub fixed_clock: bool,
     env_author: (Option<String>, Option<String>),
+    env_committer: (Option<String>, Option<String>),
     pub editor: Option<String>,
     /// `GIT_INCIDENT_FAILPOINT`: where the tests stop a write dead.
     failpoint: Option<String>,
@@ -96,6 +97,7 @@ impl Context {
             stdout_is_terminal,
             fixed_clock,
             env_author: (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL")),
+            env_committer: (env("GIT_COMMITTER_NAME"), env("GIT_COMMITTER_EMAIL")),
             editor: env("VISUAL").or_else(|| env("EDITOR")),
             failpoint: env("GIT_INCIDENT_FAILPOINT"),
         })
@@ -117,6 +119,7 @@ impl Context {
         let keys = self.clone();
         Ok(Ledger::find(&self.dir)?
             .with_failpoint(self.failpoint.clone())
+            .with_committer(self.committer())
             .with_keys(Box::new(move |seed| keys.new_uid(seed))))
     }
 
@@ -126,6 +129,22 @@ impl Context {
         if let Some(who) = &self.act_as {
             return Identity::parse(who).map_err(|e| CliError::usage(format!("--as: {e}")));
         }
+        self.configured(&self.env_author).ok_or_else(|| {
+            CliError::usage("who are you? No identity is configured")
+                .with_hint("run `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`, or pass --as \"Name <email>\"")
+        })
+    }
+
+    /// Who runs the command, the committer of every change whoever `--as`
+    /// names: GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL, else git's
+    /// `user.name`/`user.email`, as git decides. `None` where neither is
+    /// set: the author commits.
+    pub fn committer(&self) -> Option<Identity> {
+        self.configured(&self.env_committer)
+    }
+
+    /// An identity from the environment pair `env`, else git's config.
+    fn configured(&self, env: &(Option<String>, Option<String>)) -> Option<Identity> {
         let config = git2::Repository::discover(&self.dir)
             .and_then(|r| r.config())
             .or_else(|_| git2::Config::open_default());
@@ -136,21 +155,9 @@ impl Context {
                 .and_then(|c| c.get_string(key).ok())
                 .filter(|v| !v.trim().is_empty())
         };
-        let name = self
-            .env_author
-            .0
-            .clone()
-            .or_else(|| from_config("user.name"));
-        let email = self
-            .env_author
-            .1
-            .clone()
-            .or_else(|| from_config("user.email"));
-        match (name, email) {
-            (Some(name), Some(email)) => Ok(Identity::new(&name, &email)),
-            _ => Err(CliError::usage("who are you? No identity is configured")
-                .with_hint("run `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`, or pass --as \"Name <email>\"")),
-        }
+        let name = env.0.clone().or_else(|| from_config("user.name"))?;
+        let email = env.1.clone().or_else(|| from_config("user.email"))?;
+        Some(Identity::new(&name, &email))
     }
 
     /// The time now, read again: a guided response lasts long enough that

@@ -115,9 +115,12 @@ impl From<LedgerError> for CliError {
                 REFUSED,
                 Some("another git-incident is still writing; try again when it is done".into()),
             ),
-            LedgerError::IndexLocked(_) => (
+            LedgerError::GitLocked(path) => (
                 REFUSED,
-                Some("another git command is running; if none is, a crashed one left the lock file behind: remove it".into()),
+                Some(format!(
+                    "wait for the other git command to finish; if none is running, remove the lock (`rm {}`) and run this again",
+                    path.display()
+                )),
             ),
             LedgerError::Change(c) => (REFUSED, c.hint()),
             LedgerError::Io { action, .. } if action.contains("read") || action.contains("open") => {

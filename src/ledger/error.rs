@@ -48,8 +48,8 @@ pub enum LedgerError {
     DetachedHead,
     #[error("the ledger is busy: another git-incident has held {} for {secs}s", path.display())]
     Locked { path: PathBuf, secs: u64 },
-    #[error("the git index is locked: {}", .0.display())]
-    IndexLocked(PathBuf),
+    #[error("{} exists: a git command is updating it, or one that crashed left it behind", .0.display())]
+    GitLocked(PathBuf),
     #[error("the branch moved under us {0} times in a row; try again")]
     Contended(u32),
     #[error(transparent)]

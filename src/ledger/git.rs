@@ -1,7 +1,16 @@
 //! Git plumbing: one file committed on the current branch without touching
-//! anything else the user has staged, the ledger lock, and git's own upkeep.
+//! anything else the user has staged, the ledger lock, git's own lock files
+//! taken as git takes them, and git's own upkeep.
+//!
+//! Every lock file the tool creates (`index.lock`, `refs/heads/<b>.lock`) is
+//! a hard link to a file in the tool's scratch folder in the git directory.
+//! Only the holder of the ledger lock creates scratch files, so the next
+//! holder can prove that a lock file left behind is one of its own (same
+//! inode as a scratch file) and remove it; a lock file it cannot prove its
+//! own belongs to a git that may still be running, and is never touched.
 
-use std::fs::File;
+use std::fs::{self, File};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,6 +33,10 @@ impl Author {
         Signature::new(&self.name, &self.email, &Time::new(self.time, 0))
     }
 }
+
+/// How long a change waits for a git command holding `index.lock` or the
+/// branch's lock file; git itself does not wait at all.
+const GIT_LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// Holds the ledger lock for as long as it lives.
 #[derive(Debug)]
@@ -60,6 +73,117 @@ pub fn lock(repo: &Repository, wait: Duration) -> Result<LedgerLock, LedgerError
     }
 }
 
+/// The tool's scratch folder, shared by every worktree of the repository:
+/// temporary files live here, where `git status` never looks.
+pub fn scratch_dir(repo: &Repository) -> PathBuf {
+    repo.commondir().join("git-incident").join("tmp")
+}
+
+fn scratch_file(repo: &Repository, kind: &str) -> Result<PathBuf, LedgerError> {
+    let dir = scratch_dir(repo);
+    fs::create_dir_all(&dir).map_err(LedgerError::io("cannot create", &dir))?;
+    Ok(dir.join(format!("{kind}.{}", std::process::id())))
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    false
+}
+
+/// Clears what a killed writer left behind: lock files among `locks` that
+/// are provably its own, then every scratch file. Call with the ledger lock
+/// held (see the module's comment). Returns the lock files removed.
+pub fn clear_leftovers(repo: &Repository, locks: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(scratch_dir(repo)) else {
+        return Vec::new();
+    };
+    let scratch: Vec<(PathBuf, fs::Metadata)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| Some((e.path(), e.metadata().ok()?)))
+        .collect();
+    let mut removed = Vec::new();
+    for lock in locks {
+        let Ok(meta) = fs::symlink_metadata(lock) else {
+            continue;
+        };
+        if scratch.iter().any(|(_, m)| same_file(m, &meta)) && fs::remove_file(lock).is_ok() {
+            removed.push(lock.clone());
+        }
+    }
+    for (path, _) in scratch {
+        let _ = fs::remove_file(path);
+    }
+    removed
+}
+
+/// A git lock file (`<target>.lock`), taken as git takes it: created only
+/// where none exists, and renamed over the target to commit.
+struct GitLock {
+    lock: PathBuf,
+    target: PathBuf,
+    /// The scratch file the lock is a hard link of: the proof it is ours.
+    twin: PathBuf,
+    done: bool,
+}
+
+impl GitLock {
+    /// Links `twin` (already holding the new content) as the lock of
+    /// `target`, waiting up to `wait` for a git that holds it.
+    fn take(twin: PathBuf, target: &Path, wait: Duration) -> Result<Self, LedgerError> {
+        let mut lock = target.as_os_str().to_owned();
+        lock.push(".lock");
+        let lock = PathBuf::from(lock);
+        let started = Instant::now();
+        loop {
+            match fs::hard_link(&twin, &lock) {
+                Ok(()) => {
+                    return Ok(Self {
+                        lock,
+                        target: target.to_path_buf(),
+                        twin,
+                        done: false,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if started.elapsed() >= wait {
+                        let _ = fs::remove_file(&twin);
+                        return Err(LedgerError::GitLocked(lock));
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => {
+                    let _ = fs::remove_file(&twin);
+                    return Err(LedgerError::io("cannot create", &lock)(e));
+                }
+            }
+        }
+    }
+
+    /// Puts the new content in place: one rename, as git does.
+    fn commit(mut self) -> Result<(), LedgerError> {
+        self.done = true;
+        fs::rename(&self.lock, &self.target)
+            .map_err(LedgerError::io("cannot write", &self.target))?;
+        let _ = fs::remove_file(&self.twin);
+        Ok(())
+    }
+}
+
+impl Drop for GitLock {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_file(&self.lock);
+            let _ = fs::remove_file(&self.twin);
+        }
+    }
+}
+
 /// The branch HEAD points at, and its tip (None on an unborn branch).
 pub fn head_branch(repo: &Repository) -> Result<(String, Option<Oid>), LedgerError> {
     if repo.head_detached()? {
@@ -70,12 +194,26 @@ pub fn head_branch(repo: &Repository) -> Result<(String, Option<Oid>), LedgerErr
         .symbolic_target()?
         .ok_or(LedgerError::DetachedHead)?
         .to_owned();
-    let tip = match repo.refname_to_id(&name) {
-        Ok(oid) => Some(oid),
-        Err(e) if e.code() == ErrorCode::NotFound => None,
-        Err(e) => return Err(e.into()),
-    };
-    Ok((name, tip))
+    Ok((name.clone(), branch_tip(repo, &name)?))
+}
+
+fn branch_tip(repo: &Repository, branch: &str) -> Result<Option<Oid>, LedgerError> {
+    match repo.refname_to_id(branch) {
+        Ok(oid) => Ok(Some(oid)),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The lock files a change may leave behind: the index's and the branch's.
+pub fn lock_files(repo: &Repository) -> Vec<PathBuf> {
+    let mut locks = vec![repo.path().join("index.lock")];
+    if let Ok(head) = repo.find_reference("HEAD")
+        && let Ok(Some(branch)) = head.symbolic_target()
+    {
+        locks.push(repo.commondir().join(format!("{branch}.lock")));
+    }
+    locks
 }
 
 /// The blob id at `path` in the tree of `commit`, if there is one.
@@ -133,20 +271,7 @@ pub fn tree_with_files(
         index.read_tree(&repo.find_commit(commit)?.tree()?)?;
     }
     for (path, bytes) in files {
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: 0o100_644,
-            uid: 0,
-            gid: 0,
-            file_size: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
-            id: repo.blob(bytes)?,
-            flags: 0,
-            flags_extended: 0,
-            path: path.to_string_lossy().as_bytes().to_vec(),
-        };
+        let entry = index_entry_for(path, repo.blob(bytes)?, None);
         index.add(&entry)?;
     }
     index.write_tree_to(repo)
@@ -156,71 +281,140 @@ fn path_parts(path: &Path) -> Vec<&str> {
     path.iter().filter_map(|p| p.to_str()).collect()
 }
 
-/// A commit to make: one file's new content on top of the branch tip.
+/// A commit to make: one blob at one path on top of a parent.
 pub struct OneFileCommit<'a> {
     pub path: &'a Path,
-    pub bytes: &'a [u8],
+    pub blob: Oid,
     pub message: &'a str,
     pub author: &'a Author,
+    pub committer: &'a Author,
 }
 
-/// Commits `change` on `branch` whose tip must still be `parent`.
-///
-/// Returns `Ok(None)` when the branch moved meanwhile (the caller re-reads and
-/// retries); the compare-and-swap on the branch is what guarantees that no
-/// concurrent commit is lost.
-pub fn commit_one_file(
+/// Writes the commit object of `change` on top of `parent`; no ref moves.
+pub fn one_file_commit(
     repo: &Repository,
-    branch: &str,
     parent: Option<Oid>,
     change: &OneFileCommit<'_>,
-) -> Result<Option<Oid>, LedgerError> {
-    let blob = repo.blob(change.bytes)?;
+) -> Result<Oid, LedgerError> {
     let parent_commit = parent.map(|p| repo.find_commit(p)).transpose()?;
     let base_tree = parent_commit.as_ref().map(git2::Commit::tree).transpose()?;
-    let tree = tree_with(repo, base_tree.as_ref(), &path_parts(change.path), blob)?;
-    commit_tree(repo, branch, parent, tree, change.message, change.author)
+    let tree = tree_with(
+        repo,
+        base_tree.as_ref(),
+        &path_parts(change.path),
+        change.blob,
+    )?;
+    commit_object(
+        repo,
+        parent,
+        tree,
+        change.message,
+        change.author,
+        change.committer,
+    )
 }
 
-/// Commits `tree` on `branch`, signing it where the user configured
-/// `commit.gpgsign`, and moves the branch only if its tip is still `parent`.
-pub fn commit_tree(
+/// Writes a commit object, signed where the user's config says
+/// `commit.gpgsign`; no ref moves.
+pub fn commit_object(
     repo: &Repository,
-    branch: &str,
     parent: Option<Oid>,
     tree: Oid,
     message: &str,
     author: &Author,
-) -> Result<Option<Oid>, LedgerError> {
+    committer: &Author,
+) -> Result<Oid, LedgerError> {
     let sign = repo
         .config()
         .and_then(|c| c.get_bool("commit.gpgsign"))
         .unwrap_or(false);
-    let commit = if sign {
-        signed_commit(repo, parent, tree, message, author)?
-    } else {
-        let sig = author.signature()?;
-        let tree = repo.find_tree(tree)?;
-        let parents: Vec<git2::Commit<'_>> = parent
-            .map(|p| repo.find_commit(p))
-            .transpose()?
-            .into_iter()
-            .collect();
-        let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        repo.commit(None, &sig, &sig, message, &tree, &parents)?
-    };
-    let first_line = message.lines().next().unwrap_or("");
-    let reflog = format!("git-incident: {first_line}");
-    let result = match parent {
-        Some(old) => repo.reference_matching(branch, commit, true, old, &reflog),
-        None => repo.reference(branch, commit, false, &reflog),
-    };
-    match result {
-        Ok(_) => Ok(Some(commit)),
-        Err(e) if matches!(e.code(), ErrorCode::Modified | ErrorCode::Exists) => Ok(None),
-        Err(e) if e.code() == ErrorCode::Locked => Ok(None),
-        Err(e) => Err(e.into()),
+    if sign {
+        return signed_commit(repo, parent, tree, message, author, committer);
     }
+    let tree = repo.find_tree(tree)?;
+    let parents: Vec<git2::Commit<'_>> = parent
+        .map(|p| repo.find_commit(p))
+        .transpose()?
+        .into_iter()
+        .collect();
+    let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+    Ok(repo.commit(
+        None,
+        &author.signature()?,
+        &committer.signature()?,
+        message,
+        &tree,
+        &parents,
+    )?)
+}
+
+/// What became of a branch move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moved {
+    Done,
+    /// The branch was not at the expected tip but here.
+    Elsewhere(Option<Oid>),
+}
+
+/// Moves `branch` from `old` to `new` as git does: its lock file taken,
+/// the tip checked under it, one rename, then the reflogs.
+pub fn move_branch(
+    repo: &Repository,
+    branch: &str,
+    old: Option<Oid>,
+    new: Oid,
+    committer: &Author,
+    reason: &str,
+    failpoint: impl Fn(&str),
+) -> Result<Moved, LedgerError> {
+    let target = repo.commondir().join(branch);
+    if let Some(dir) = target.parent() {
+        fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+    }
+    let twin = scratch_file(repo, "ref")?;
+    fs::write(&twin, format!("{new}\n")).map_err(LedgerError::io("cannot write", &twin))?;
+    let lock = GitLock::take(twin, &target, GIT_LOCK_WAIT)?;
+    let current = branch_tip(repo, branch)?;
+    if current != old {
+        return Ok(Moved::Elsewhere(current));
+    }
+    failpoint("ref-locked");
+    lock.commit()?;
+    // As git does, a reflog entry for the branch and for HEAD; one that
+    // cannot be written costs the log a line, not the change.
+    let zero = Oid::ZERO_SHA1;
+    let line = format!(
+        "{} {new} {} <{}> {} +0000\t{}\n",
+        old.unwrap_or(zero),
+        committer.name,
+        committer.email,
+        committer.time,
+        reason.lines().next().unwrap_or(""),
+    );
+    let log_all = repo
+        .config()
+        .and_then(|c| c.get_bool("core.logAllRefUpdates"))
+        .unwrap_or(true);
+    for log in [
+        repo.commondir().join("logs").join(branch),
+        repo.path().join("logs").join("HEAD"),
+    ] {
+        if log_all || log.exists() {
+            let _ = append(&log, line.as_bytes());
+        }
+    }
+    Ok(Moved::Done)
+}
+
+fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    File::options()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(bytes)
 }
 
 /// Signs through `git commit-tree -S`, which knows every signing set-up git
@@ -231,8 +425,8 @@ fn signed_commit(
     tree: Oid,
     message: &str,
     author: &Author,
+    committer: &Author,
 ) -> Result<Oid, LedgerError> {
-    let date = format!("{} +0000", author.time);
     let mut cmd = Command::new("git");
     cmd.arg("-C")
         .arg(repo.path())
@@ -243,88 +437,306 @@ fn signed_commit(
     }
     cmd.env("GIT_AUTHOR_NAME", &author.name)
         .env("GIT_AUTHOR_EMAIL", &author.email)
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_NAME", &author.name)
-        .env("GIT_COMMITTER_EMAIL", &author.email)
-        .env("GIT_COMMITTER_DATE", &date);
-    let out = run_with_input(cmd, message.as_bytes())?;
+        .env("GIT_AUTHOR_DATE", format!("{} +0000", author.time))
+        .env("GIT_COMMITTER_NAME", &committer.name)
+        .env("GIT_COMMITTER_EMAIL", &committer.email)
+        .env("GIT_COMMITTER_DATE", format!("{} +0000", committer.time));
+    let out = run_with_input(cmd, "commit-tree -S", message.as_bytes())?;
     let text = String::from_utf8_lossy(&out);
     Oid::from_str(text.trim()).map_err(LedgerError::from)
 }
 
-fn run_with_input(mut cmd: Command, input: &[u8]) -> Result<Vec<u8>, LedgerError> {
-    use std::io::Write;
-    let described = format!("{cmd:?}");
+/// Runs `cmd` with `input` on its stdin; a failure is told with git's own
+/// message under the short name `what`.
+fn run_with_input(mut cmd: Command, what: &str, input: &[u8]) -> Result<Vec<u8>, LedgerError> {
+    let failed = |stderr: String| LedgerError::GitCommand {
+        command: what.to_owned(),
+        stderr,
+    };
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| LedgerError::GitCommand {
-            command: described.clone(),
-            stderr: e.to_string(),
-        })?;
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(input)
-        .map_err(LedgerError::io("cannot write to", "git"))?;
+        .map_err(|e| failed(e.to_string()))?;
+    // A git that fails early closes its stdin; its message says why.
+    let _ = child.stdin.take().expect("stdin is piped").write_all(input);
     let out = child
         .wait_with_output()
         .map_err(LedgerError::io("cannot wait for", "git"))?;
     if !out.status.success() {
-        return Err(LedgerError::GitCommand {
-            command: described,
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        });
+        return Err(failed(
+            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        ));
     }
     Ok(out.stdout)
 }
 
-/// Brings the index entry of `path` in line with the file just committed,
-/// leaving every other entry, staged or not, as it was. Waits briefly for a
-/// concurrent git holding `index.lock`.
-pub fn sync_index_entry(repo: &Repository, path: &Path) -> Result<(), LedgerError> {
+/// What the index should hold at one path: a blob (with the working file
+/// whose stat it records, if written), or nothing.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    /// Relative to the working tree.
+    pub path: PathBuf,
+    pub blob: Option<Oid>,
+    /// The working file, to record its stat so `git status` need not hash it.
+    pub file: Option<PathBuf>,
+}
+
+fn index_entry_for(path: &Path, blob: Oid, meta: Option<&fs::Metadata>) -> git2::IndexEntry {
+    let mut entry = git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100_644,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id: blob,
+        flags: 0,
+        flags_extended: 0,
+        path: path.to_string_lossy().as_bytes().to_vec(),
+    };
+    #[cfg(unix)]
+    if let Some(meta) = meta {
+        use std::os::unix::fs::MetadataExt;
+        // The index keeps 32-bit fields; git truncates the same way.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        {
+            entry.ctime = git2::IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32);
+            entry.mtime = git2::IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32);
+            entry.dev = meta.dev() as u32;
+            entry.ino = meta.ino() as u32;
+            entry.uid = meta.uid();
+            entry.gid = meta.gid();
+            entry.file_size = meta.size() as u32;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    entry
+}
+
+fn index_path(repo: &Repository) -> PathBuf {
+    repo.path().join("index")
+}
+
+fn read_index_bytes(path: &Path) -> Result<Option<Vec<u8>>, LedgerError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(LedgerError::io("cannot read", path)(e)),
+    }
+}
+
+/// Sets the index entries of `changes`, leaving every other entry as it is
+/// at that moment: the new index is built from the index as it is, put in
+/// place under `index.lock` only if the index did not change meanwhile
+/// (else built again), so a concurrent `git add` is never undone.
+///
+/// An index libgit2 cannot read whole (a split or sparse index) is updated
+/// by git itself (`git update-index --index-info`), which takes the same
+/// lock.
+pub fn stage(
+    repo: &Repository,
+    changes: &[Staged],
+    failpoint: impl Fn(&str),
+) -> Result<(), LedgerError> {
+    let index_file = index_path(repo);
     let started = Instant::now();
     loop {
-        let result = repo.index().and_then(|mut index| {
-            index.add_path(path)?;
+        let before = read_index_bytes(&index_file)?;
+        let scratch = scratch_file(repo, "index")?;
+        if let Some(bytes) = &before {
+            fs::write(&scratch, bytes).map_err(LedgerError::io("cannot write", &scratch))?;
+        } else {
+            let _ = fs::remove_file(&scratch);
+        }
+        let built = git2::Index::open(&scratch).and_then(|mut index| {
+            for change in changes {
+                match change.blob {
+                    Some(blob) => {
+                        let meta = change.file.as_ref().and_then(|f| fs::metadata(f).ok());
+                        index.add(&index_entry_for(&change.path, blob, meta.as_ref()))?;
+                    }
+                    None => match index.remove_path(&change.path) {
+                        Err(e) if e.code() != ErrorCode::NotFound => return Err(e),
+                        _ => {}
+                    },
+                }
+            }
             index.write()
         });
-        match result {
-            Ok(()) => return Ok(()),
-            Err(e)
-                if e.code() == ErrorCode::Locked && started.elapsed() < Duration::from_secs(2) =>
+        if built.is_err() {
+            let _ = fs::remove_file(&scratch);
+            return stage_with_git(repo, changes, started);
+        }
+        let lock = GitLock::take(
+            scratch,
+            &index_file,
+            GIT_LOCK_WAIT.saturating_sub(started.elapsed()),
+        )?;
+        if read_index_bytes(&index_file)? != before {
+            drop(lock);
+            continue;
+        }
+        failpoint("index-locked");
+        return lock.commit();
+    }
+}
+
+/// `stage` through git itself, retried while another git holds the lock.
+fn stage_with_git(
+    repo: &Repository,
+    changes: &[Staged],
+    started: Instant,
+) -> Result<(), LedgerError> {
+    let workdir = repo.workdir().unwrap_or(repo.path());
+    let mut input = String::new();
+    for change in changes {
+        let path = change.path.to_string_lossy();
+        match change.blob {
+            Some(blob) => input.push_str(&format!("100644 {blob}\t{path}\n")),
+            None => input.push_str(&format!("0 {}\t{path}\n", Oid::ZERO_SHA1)),
+        }
+    }
+    loop {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C")
+            .arg(workdir)
+            .args(["update-index", "--index-info"]);
+        match run_with_input(cmd, "update-index --index-info", input.as_bytes()) {
+            Ok(_) => return Ok(()),
+            Err(LedgerError::GitCommand { stderr, .. })
+                if stderr.contains("index.lock") && started.elapsed() < GIT_LOCK_WAIT =>
             {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            Err(e) if e.code() == ErrorCode::Locked => {
-                return Err(LedgerError::IndexLocked(repo.path().join("index.lock")));
+            Err(LedgerError::GitCommand { stderr, .. }) if stderr.contains("index.lock") => {
+                return Err(LedgerError::GitLocked(repo.path().join("index.lock")));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
 }
 
-/// Waits briefly for a concurrent git to release `index.lock`, so that a
-/// change is refused before anything is written rather than half-done.
-pub fn wait_for_index(repo: &Repository) -> Result<(), LedgerError> {
-    let lock = repo.path().join("index.lock");
+/// Waits briefly for a concurrent git to release `index.lock` and the
+/// branch's lock file, so that a change is refused before anything is
+/// written rather than undone half-way.
+pub fn wait_for_locks(repo: &Repository, branch: &str) -> Result<(), LedgerError> {
+    wait_for(repo.path().join("index.lock"))?;
+    wait_for(repo.commondir().join(format!("{branch}.lock")))
+}
+
+fn wait_for(lock: PathBuf) -> Result<(), LedgerError> {
     let started = Instant::now();
     while lock.exists() {
-        if started.elapsed() > Duration::from_secs(2) {
-            return Err(LedgerError::IndexLocked(lock));
+        if started.elapsed() > GIT_LOCK_WAIT {
+            return Err(LedgerError::GitLocked(lock));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
     Ok(())
 }
 
-/// The id of the index entry at `path`, if any.
+/// The id of the index entry at `path`, if any, read from the index as it
+/// is now (never a copy cached earlier in the process).
 pub fn index_entry(repo: &Repository, path: &Path) -> Result<Option<Oid>, LedgerError> {
-    let index = repo.index()?;
-    Ok(index.get_path(path, 0).map(|e| e.id))
+    match git2::Index::open(&index_path(repo)) {
+        Ok(index) => Ok(index.get_path(path, 0).map(|e| e.id)),
+        // A split or sparse index: git reads it.
+        Err(_) => {
+            let workdir = repo.workdir().unwrap_or(repo.path());
+            let spec = format!(":{}", path.to_string_lossy());
+            let out = Command::new("git")
+                .arg("-C")
+                .arg(workdir)
+                .args(["rev-parse", "--verify", "--quiet", &spec])
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .output()
+                .map_err(|e| LedgerError::GitCommand {
+                    command: "rev-parse".into(),
+                    stderr: e.to_string(),
+                })?;
+            let text = String::from_utf8_lossy(&out.stdout);
+            Ok(Oid::from_str(text.trim()).ok())
+        }
+    }
+}
+
+/// Whether git's checkout writes `path` with CRLF line ends, from the
+/// `text`/`eol` attributes and `core.autocrlf`/`core.eol`, as git decides.
+pub fn checkout_wants_crlf(repo: &Repository, path: &Path) -> bool {
+    let flags = git2::AttrCheckFlags::FILE_THEN_INDEX;
+    let attr = |name: &str| {
+        repo.get_attr(path, name, flags)
+            .ok()
+            .flatten()
+            .map(str::to_owned)
+    };
+    let text_attr = attr("text");
+    let text = git2::AttrValue::from_string(text_attr.as_deref());
+    if matches!(text, git2::AttrValue::False) || attr("binary").is_some() {
+        return false;
+    }
+    match attr("eol").as_deref() {
+        Some("crlf") => return true,
+        Some("lf") => return false,
+        _ => {}
+    }
+    let config = repo.config().ok();
+    let get = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
+    match get("core.autocrlf").as_deref() {
+        Some("true" | "yes" | "on" | "1") => return true,
+        Some("input") => return false,
+        _ => {}
+    }
+    !matches!(text, git2::AttrValue::Unspecified) && get("core.eol").as_deref() == Some("crlf")
+}
+
+/// Writes a working-tree file atomically: a temporary file in the scratch
+/// folder (never seen by `git status`), flushed, then renamed into place.
+/// Where the working tree is on another file system than the git directory,
+/// the temporary file sits beside the target under one fixed name, so a
+/// crash leaves at most one, which the next write of that file replaces.
+pub fn write_worktree_file(
+    repo: &Repository,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), LedgerError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+    let write = |tmp: &Path| -> std::io::Result<()> {
+        let mut file = File::create(tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(tmp, path)
+    };
+    let tmp = scratch_file(repo, "file")?;
+    match write(&tmp) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+            let _ = fs::remove_file(&tmp);
+            let tmp = beside(path);
+            write(&tmp).map_err(|e| {
+                let _ = fs::remove_file(&tmp);
+                LedgerError::io("cannot write", path)(e)
+            })
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(LedgerError::io("cannot write", path)(e))
+        }
+    }
+}
+
+/// The temporary file beside `path`, for a working tree on another file
+/// system than its git directory.
+pub fn beside(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    path.with_file_name(format!(".{name}.git-incident-tmp"))
 }
 
 /// Runs git's automatic maintenance, as `git commit` does: libgit2 never packs,
@@ -369,4 +781,20 @@ pub fn commit_id(oid: Oid) -> CommitId {
 /// git's id for a domain commit id.
 pub fn oid(id: &CommitId) -> Result<Oid, LedgerError> {
     Ok(Oid::from_str(id.as_str())?)
+}
+
+/// The bytes git's checkout would write for a blob: with CRLF line ends
+/// where the attributes or config ask for them.
+pub fn worktree_bytes(repo: &Repository, path: &Path, blob: &[u8]) -> Vec<u8> {
+    if !checkout_wants_crlf(repo, path) || blob.contains(&b'\r') {
+        return blob.to_vec();
+    }
+    let mut out = Vec::with_capacity(blob.len() + blob.len() / 32);
+    for &byte in blob {
+        if byte == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(byte);
+    }
+    out
 }

@@ -1,24 +1,27 @@
-//! A write that a crash interrupted, finished by the next writer.
+//! A write that a crash interrupted, finished or undone by the next writer.
 //!
-//! A change is committed first (the branch moves in one atomic step), then
-//! the working file and its index entry follow. A crash between the two
-//! leaves a committed change whose working file, or index entry, is still
-//! the old version: `git status` shows the last change as if undone, and the
-//! next command would take the file for a hand edit and refuse.
+//! A change is written in this order: the working file, its index entry,
+//! then the branch moves (one rename: the change is recorded). At no moment
+//! does the index hold an older version than HEAD, so a user's plain
+//! `git commit` (or `commit -a`) after a crash at any point commits the
+//! change or nothing, never its revert.
 //!
-//! So before the branch moves, the writer records its intent (the path, the
+//! Before writing anything, the writer records its intent (the path, the
 //! blob it replaces, the blob it commits) in the git directory, and removes
-//! it once the file and the index are written. The next writer, holding the
-//! ledger lock (so that no live writer owns the intent), finishes what it
-//! finds: only where the branch holds the new blob and the file is still the
-//! old or the new version. A file edited since is never touched.
+//! it once done. The next writer, holding the ledger lock (so that no live
+//! writer owns the intent), first removes the lock files and scratch files a
+//! killed writer left (see `git`), then settles the intent: where the branch
+//! holds the new blob, the file and the index entry are brought up to it;
+//! where it still holds the old one, they are put back. A file or entry
+//! that is neither version (edited since) is never touched, and the intent
+//! kept, so that discarding the edit lets the next command finish.
 
 use std::fs;
 use std::path::PathBuf;
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::{LedgerError, git, write_atomic, write_private};
+use super::{LedgerError, git, write_private};
 
 /// What a writer is about to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,19 +70,21 @@ impl Intent {
 
 /// What became of an interrupted write.
 enum Outcome {
-    /// The file and its index entry now hold the committed version.
-    Finished,
+    /// The file and its index entry now hold the version the branch holds.
+    Settled,
     /// Nothing was left undone, or the branch has moved on since.
     Moot,
-    /// The file was edited since the crash: left as it is, and the intent
-    /// kept, so that discarding the edit lets the next command finish.
+    /// The file or its entry was edited since the crash: left as it is, and
+    /// the intent kept.
     Edited,
 }
 
-/// Finishes a write that a crash interrupted, if one is recorded: see the
-/// module's comment. Call with the ledger lock held. Returns the file that
-/// was brought up to date, if any.
+/// Clears a killed writer's leftovers and settles its intent, if one is
+/// recorded: see the module's comment. Call with the ledger lock held.
+/// Returns the file that was brought in line with the branch, if any.
 pub fn finish_interrupted(repo: &Repository) -> Result<Option<PathBuf>, LedgerError> {
+    git::clear_leftovers(repo, &git::lock_files(repo));
+    clear_private_temps(repo);
     if !marker(repo).exists() {
         return Ok(None);
     }
@@ -87,8 +92,8 @@ pub fn finish_interrupted(repo: &Repository) -> Result<Option<PathBuf>, LedgerEr
         Intent::clear(repo);
         return Ok(None);
     };
-    match finish(repo, &intent)? {
-        Outcome::Finished => {
+    match settle(repo, &intent)? {
+        Outcome::Settled => {
             Intent::clear(repo);
             Ok(Some(intent.path))
         }
@@ -100,18 +105,43 @@ pub fn finish_interrupted(repo: &Repository) -> Result<Option<PathBuf>, LedgerEr
     }
 }
 
-fn finish(repo: &Repository, intent: &Intent) -> Result<Outcome, LedgerError> {
+/// The temporary files of the intent's own atomic write, which only a
+/// holder of the ledger lock makes.
+fn clear_private_temps(repo: &Repository) {
+    let Some(dir) = marker(repo).parent().map(std::path::Path::to_path_buf) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".pending-write.") && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn settle(repo: &Repository, intent: &Intent) -> Result<Outcome, LedgerError> {
     let Some(workdir) = repo.workdir() else {
         return Ok(Outcome::Moot);
     };
-    let (_, tip) = git::head_branch(repo)?;
-    if git::blob_at(repo, tip, &intent.path)? != Some(intent.new) {
-        // The branch never moved (or has moved on): nothing was left undone.
-        return Ok(Outcome::Moot);
-    }
     let file = workdir.join(&intent.path);
+    let _ = fs::remove_file(git::beside(&file));
+    let (_, tip) = git::head_branch(repo)?;
+    let committed = git::blob_at(repo, tip, &intent.path)?;
+    let target = if committed == Some(intent.new) {
+        Some(intent.new)
+    } else if committed == intent.old {
+        intent.old
+    } else {
+        // The branch has moved on (a reset, the user's own commit).
+        return Ok(Outcome::Moot);
+    };
+    let known: Vec<Oid> = intent.old.into_iter().chain([intent.new]).collect();
     let on_disk = match fs::read(&file) {
-        Ok(bytes) => Some(Oid::hash_object(ObjectType::Blob, &bytes)?),
+        Ok(bytes) => Some(worktree_blob(&bytes, &known)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(LedgerError::io("cannot read", &file)(e)),
     };
@@ -120,15 +150,42 @@ fn finish(repo: &Repository, intent: &Intent) -> Result<Outcome, LedgerError> {
     if !untouched(on_disk) || !untouched(staged) {
         return Ok(Outcome::Edited);
     }
-    if on_disk == Some(intent.new) && staged == Some(intent.new) {
+    if on_disk == target && staged == target {
         return Ok(Outcome::Moot);
     }
-    if on_disk != Some(intent.new) {
-        let blob = repo.find_blob(intent.new)?;
-        write_atomic(&file, blob.content())?;
+    if on_disk != target {
+        match target {
+            Some(blob) => {
+                let blob = repo.find_blob(blob)?;
+                let bytes = git::worktree_bytes(repo, &intent.path, blob.content());
+                git::write_worktree_file(repo, &file, &bytes)?;
+            }
+            None => fs::remove_file(&file).map_err(LedgerError::io("cannot remove", &file))?,
+        }
     }
-    git::sync_index_entry(repo, &intent.path)?;
-    Ok(Outcome::Finished)
+    git::stage(
+        repo,
+        &[git::Staged {
+            path: intent.path.clone(),
+            blob: target,
+            file: target.map(|_| file.clone()),
+        }],
+        |_| {},
+    )?;
+    Ok(Outcome::Settled)
+}
+
+/// The blob a working file stands for: its bytes as they are, or, where
+/// git's checkout wrote them with CRLF line ends, as git would clean them;
+/// whichever of `known` it matches.
+pub fn worktree_blob(bytes: &[u8], known: &[Oid]) -> Result<Oid, LedgerError> {
+    let raw = Oid::hash_object(ObjectType::Blob, bytes)?;
+    if known.contains(&raw) || !bytes.contains(&b'\r') {
+        return Ok(raw);
+    }
+    let clean = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+    let clean = Oid::hash_object(ObjectType::Blob, clean.as_bytes())?;
+    Ok(if known.contains(&clean) { clean } else { raw })
 }
 
 /// Stops the process on the spot where `set` (`GIT_INCIDENT_FAILPOINT`,

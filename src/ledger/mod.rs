@@ -24,10 +24,11 @@ use std::time::Duration;
 
 use git2::{ObjectType, Oid, Repository};
 
-use self::intent::{Intent, failpoint};
+use self::git::{Moved, OneFileCommit, Staged};
+use self::intent::{Intent, failpoint, worktree_blob};
 use crate::domain::change::{Declaration, check_milestones};
 use crate::domain::merge::keys::assign_new_keys;
-use crate::domain::{Actor, Applied, Change, CommitId, Incident, IncidentId, Settings};
+use crate::domain::{Actor, Applied, Change, CommitId, Identity, Incident, IncidentId, Settings};
 use crate::runbook::{DEFAULT_RUNBOOK, Runbook};
 use crate::schema;
 
@@ -58,6 +59,9 @@ pub struct Ledger {
     failpoint: Option<String>,
     /// Makes the key of a new entry from a seed (see `with_keys`).
     keys: Option<KeySource>,
+    /// Who runs the command: the committer of every change, whoever `--as`
+    /// names as its author. `None`: the author.
+    committer: Option<Identity>,
 }
 
 /// Makes an entry key from a seed.
@@ -144,6 +148,7 @@ impl Ledger {
             runbook_version,
             failpoint: None,
             keys: None,
+            committer: None,
         })
     }
 
@@ -180,6 +185,7 @@ impl Ledger {
             ),
         ];
         let _lock = git::lock(&repo, LOCK_WAIT)?;
+        intent::finish_interrupted(&repo)?;
         let (branch, tip) = git::head_branch(&repo)?;
         let in_repo: Vec<(PathBuf, Vec<u8>)> = files
             .iter()
@@ -187,13 +193,24 @@ impl Ledger {
             .collect();
         let tree = git::tree_with_files(&repo, tip, &in_repo)?;
         let message = message::init_message(&base);
-        let commit = git::commit_tree(&repo, &branch, tip, tree, &message, author)?
-            .ok_or(LedgerError::Contended(1))?;
-        for (path, bytes) in &files {
-            write_atomic(&root.join(path), bytes)?;
+        let commit = git::commit_object(&repo, tip, tree, &message, author, author)?;
+        // The files, their index entries, then the branch, as a change is
+        // written (see `intent`); ledger.toml last, so that an `init` killed
+        // half-way can be run again.
+        let mut staged = Vec::new();
+        for ((path, bytes), (repo_path, _)) in files.iter().zip(&in_repo).rev() {
+            let file = root.join(path);
+            let worktree = git::worktree_bytes(&repo, repo_path, bytes);
+            git::write_worktree_file(&repo, &file, &worktree)?;
+            staged.push(Staged {
+                path: repo_path.clone(),
+                blob: Some(Oid::hash_object(ObjectType::Blob, bytes)?),
+                file: Some(file),
+            });
         }
-        for (path, _) in &in_repo {
-            git::sync_index_entry(&repo, path)?;
+        git::stage(&repo, &staged, |_| {})?;
+        if git::move_branch(&repo, &branch, tip, commit, author, &message, |_| {})? != Moved::Done {
+            return Err(LedgerError::Contended(1));
         }
         Ok(Initialized {
             root,
@@ -215,8 +232,15 @@ impl Ledger {
         }
     }
 
-    /// Stops every write dead at the named point (`after-commit`,
-    /// `after-write`): how the tests crash a change half-way.
+    /// Sets who runs the command, the committer of every change.
+    pub fn with_committer(mut self, committer: Option<Identity>) -> Self {
+        self.committer = committer;
+        self
+    }
+
+    /// Stops every write dead at the named point (`before-write`,
+    /// `after-write`, `after-index`, `index-locked`, `ref-locked`,
+    /// `after-commit`): how the tests crash a change half-way.
     pub fn with_failpoint(mut self, point: Option<String>) -> Self {
         self.failpoint = point;
         self
@@ -540,15 +564,13 @@ impl Ledger {
             let bytes =
                 fs::read(self.root.join(&path)).map_err(LedgerError::io("cannot read", &path))?;
             let committed = git::blob_at(&self.repo, tip, &repo_path)?;
-            let on_disk = Oid::hash_object(ObjectType::Blob, &bytes)?;
+            let on_disk = worktree_blob(&bytes, &committed.into_iter().collect::<Vec<_>>())?;
             let staged = git::index_entry(&self.repo, &repo_path)?;
-            if committed != Some(on_disk) || staged != committed {
+            let Some(committed) = committed.filter(|c| *c == on_disk && staged == Some(*c)) else {
                 return Err(LedgerError::Uncommitted(path));
-            }
-            let text = String::from_utf8(bytes).map_err(|_| LedgerError::Invalid {
-                path: path.clone(),
-                message: "the file is not UTF-8".into(),
-            })?;
+            };
+            // The committed text: the working file may be its CRLF checkout.
+            let text = self.blob_text(&path, committed)?;
             let mut incident = parse_incident(&path, &text)?;
             let before = incident.clone();
             let applied = change.apply(&mut incident, actor, &self.settings())?;
@@ -565,8 +587,9 @@ impl Ledger {
         Err(LedgerError::Contended(MAX_ATTEMPTS))
     }
 
-    /// Commits `text` at `path`, then writes the working file and its index
-    /// entry. Returns `None` when the branch moved and the caller must retry.
+    /// Writes `text` at `path` and commits it: the working file, its index
+    /// entry, then the branch (see `intent` for why in this order). Returns
+    /// `None` when the incident changed meanwhile and the caller must retry.
     #[allow(clippy::too_many_arguments)]
     fn commit(
         &self,
@@ -587,28 +610,84 @@ impl Ledger {
             email: actor.by.email.clone(),
             time: actor.now.timestamp(),
         };
+        let committer = self.committer.as_ref().map_or_else(
+            || author.clone(),
+            |who| Author {
+                name: who.name.clone(),
+                email: who.email.clone(),
+                time: actor.now.timestamp(),
+            },
+        );
         let repo_path = self.base.join(path);
-        git::wait_for_index(&self.repo)?;
-        let change = git::OneFileCommit {
+        let file = self.root.join(path);
+        git::wait_for_locks(&self.repo, branch)?;
+        let old = git::blob_at(&self.repo, tip, &repo_path)?;
+        let new = self.repo.blob(text.as_bytes())?;
+        let change = OneFileCommit {
             path: &repo_path,
-            bytes: text.as_bytes(),
+            blob: new,
             message: &message,
             author: &author,
+            committer: &committer,
         };
-        let intent = Intent {
+        // Made (and signed) before anything is written: a signing failure
+        // leaves everything as it was.
+        let commit = git::one_file_commit(&self.repo, tip, &change)?;
+        Intent {
             path: repo_path.clone(),
-            old: git::blob_at(&self.repo, tip, &repo_path)?,
-            new: Oid::hash_object(ObjectType::Blob, text.as_bytes())?,
+            old,
+            new,
+        }
+        .record(&self.repo)?;
+        let stop = |point: &str| failpoint(self.failpoint.as_deref(), point);
+        stop("before-write");
+        let written = (|| -> Result<Option<Oid>, LedgerError> {
+            let bytes = git::worktree_bytes(&self.repo, &repo_path, text.as_bytes());
+            git::write_worktree_file(&self.repo, &file, &bytes)?;
+            stop("after-write");
+            let staged = Staged {
+                path: repo_path.clone(),
+                blob: Some(new),
+                file: Some(file.clone()),
+            };
+            git::stage(&self.repo, &[staged], stop)?;
+            stop("after-index");
+            let (mut parent, mut commit) = (tip, commit);
+            for _ in 0..MAX_ATTEMPTS {
+                let moved = git::move_branch(
+                    &self.repo, branch, parent, commit, &committer, &message, stop,
+                )?;
+                let Moved::Elsewhere(current) = moved else {
+                    return Ok(Some(commit));
+                };
+                // A plain `git commit` moved the branch meanwhile.
+                let there = git::blob_at(&self.repo, current, &repo_path)?;
+                if there == Some(new) {
+                    // It committed this very change (`commit -a`): recorded,
+                    // and not to be recorded twice.
+                    return Ok(current);
+                }
+                if there != old {
+                    return Ok(None);
+                }
+                parent = current;
+                commit = git::one_file_commit(&self.repo, parent, &change)?;
+            }
+            Err(LedgerError::Contended(MAX_ATTEMPTS))
+        })();
+        let commit = match written {
+            Ok(Some(commit)) => commit,
+            Ok(None) => {
+                intent::finish_interrupted(&self.repo)?;
+                return Ok(None);
+            }
+            Err(e) => {
+                // Put the file and its entry back as the branch has them.
+                let _ = intent::finish_interrupted(&self.repo);
+                return Err(e);
+            }
         };
-        intent.record(&self.repo)?;
-        let Some(commit) = git::commit_one_file(&self.repo, branch, tip, &change)? else {
-            Intent::clear(&self.repo);
-            return Ok(None);
-        };
-        failpoint(self.failpoint.as_deref(), "after-commit");
-        write_atomic(&self.root.join(path), text.as_bytes())?;
-        failpoint(self.failpoint.as_deref(), "after-write");
-        git::sync_index_entry(&self.repo, &repo_path)?;
+        stop("after-commit");
         Intent::clear(&self.repo);
         if let Some(workdir) = self.repo.workdir() {
             git::auto_maintenance(workdir);

@@ -150,7 +150,8 @@ fn a_sev2_incident_walks_the_whole_runbook() {
     assert_eq!(
         env.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>"])
             .trim(),
-        format!("{BOB}|{BOB}")
+        // `--as` names the author; the committer is who ran the command.
+        format!("{BOB}|{ADA}")
     );
     let inc = env.incident("INC-1");
     assert_eq!(inc["status"], "mitigated");
@@ -267,7 +268,9 @@ fn every_change_is_attributed_to_the_responder() {
     assert_eq!(
         env.git(&["log", "-1", "--format=%an <%ae> %cn <%ce>"])
             .trim(),
-        "Eve Env <eve@example.com> Eve Env <eve@example.com>"
+        // As git does: GIT_AUTHOR_* name the author, the committer is
+        // GIT_COMMITTER_* or user.name/user.email.
+        "Eve Env <eve@example.com> Ada Lovelace <ada@example.com>"
     );
     env.run(&["ack", "1"]).ok();
     assert_eq!(env.git(&["log", "-1", "--format=%an <%ae>"]).trim(), ADA);

@@ -347,7 +347,9 @@ fn a_locked_git_index_is_refused_before_anything_is_written() {
     let env = with("states/acknowledged.toml");
     std::fs::write(env.path(".git/index.lock"), "").unwrap();
     let run = env.run(&["note", "INC-1", "x"]);
-    run.code(1).stderr_has("the git index is locked");
+    run.code(1)
+        .stderr_has(".git/index.lock exists")
+        .stderr_has("if none is running, remove the lock");
     std::fs::remove_file(env.path(".git/index.lock")).unwrap();
     assert_eq!(
         env.git(&["log", "-1", "--format=%s"]).trim(),
