@@ -6,6 +6,7 @@ mod harness;
 mod test_cleanup;
 mod test_crash;
 mod test_history;
+mod test_kill;
 mod test_lifecycle;
 mod test_listing;
 mod test_merge_driver;
