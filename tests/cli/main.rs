@@ -10,6 +10,8 @@ mod test_kill;
 mod test_lifecycle;
 mod test_listing;
 mod test_merge_driver;
+mod test_load;
+mod test_race;
 mod test_refusals;
 mod test_respond;
 mod test_schema;
