@@ -384,7 +384,7 @@ pub fn move_branch(
     // cannot be written costs the log a line, not the change.
     let zero = Oid::ZERO_SHA1;
     let line = format!(
-        "{} {new} {} <{}> {} +0000\t{}\n",
+        "{} {new} {} <{}> {} +0000\tgit-incident: {}\n",
         old.unwrap_or(zero),
         committer.name,
         committer.email,

@@ -5,6 +5,7 @@ mod harness;
 
 mod test_cleanup;
 mod test_crash;
+mod test_gitconfig;
 mod test_history;
 mod test_kill;
 mod test_lifecycle;

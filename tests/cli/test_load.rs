@@ -28,7 +28,11 @@ fn change(w: usize, n: usize) -> (Vec<String>, String) {
         2 => vec!["update".into(), id, text.clone()],
         _ if n % 8 == 3 => vec!["mitigate".into(), id, text.clone()],
         _ => {
-            let sev = if (w + n).is_multiple_of(2) { "SEV-1" } else { "SEV-3" };
+            let sev = if (w + n).is_multiple_of(2) {
+                "SEV-1"
+            } else {
+                "SEV-3"
+            };
             vec!["sev".into(), id, sev.into()]
         }
     };
