@@ -798,3 +798,81 @@ pub fn worktree_bytes(repo: &Repository, path: &Path, blob: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A long-running process (`respond`) opened the repository long ago;
+    /// the user staged and committed files since. Staging one entry keeps
+    /// every one of theirs.
+    #[test]
+    fn staging_reads_the_index_as_it_is_now_not_as_it_was_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        fs::write(root.join("a.txt"), "a\n").unwrap();
+        git(root, &["add", "a.txt"]);
+        git(root, &["commit", "-q", "-m", "a"]);
+        let repo = Repository::open(root).unwrap();
+        // What libgit2 would cache for the life of the process.
+        assert!(
+            repo.index()
+                .unwrap()
+                .get_path(Path::new("a.txt"), 0)
+                .is_some()
+        );
+        fs::write(root.join("b.txt"), "b\n").unwrap();
+        git(root, &["add", "b.txt"]);
+        git(root, &["commit", "-q", "-m", "b"]);
+        fs::write(root.join("c.txt"), "c\n").unwrap();
+        git(root, &["add", "c.txt"]);
+        assert!(index_entry(&repo, Path::new("c.txt")).unwrap().is_some());
+        fs::write(root.join("a.txt"), "a2\n").unwrap();
+        let blob = repo.blob(b"a2\n").unwrap();
+        let staged = Staged {
+            path: "a.txt".into(),
+            blob: Some(blob),
+            file: Some(root.join("a.txt")),
+        };
+        stage(&repo, &[staged], |_| {}).unwrap();
+        assert_eq!(
+            git(root, &["status", "--porcelain"]),
+            "M  a.txt\nA  c.txt\n"
+        );
+        assert!(!root.join(".git/index.lock").exists());
+        assert_eq!(fs::read_dir(scratch_dir(&repo)).unwrap().count(), 0);
+    }
+
+    /// Only a lock file that is a link of a scratch file is the tool's own.
+    #[test]
+    fn a_lock_file_is_removed_only_when_provably_the_tools_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let ours = repo.path().join("index.lock");
+        let twin = scratch_file(&repo, "index").unwrap();
+        fs::write(&twin, "x").unwrap();
+        fs::hard_link(&twin, &ours).unwrap();
+        let theirs = repo.path().join("refs/heads/main.lock");
+        fs::write(&theirs, "x").unwrap();
+        let removed = clear_leftovers(&repo, &[ours.clone(), theirs.clone()]);
+        assert_eq!(removed, std::slice::from_ref(&ours));
+        assert!(!ours.exists() && theirs.exists() && !twin.exists());
+    }
+}

@@ -266,3 +266,20 @@ fn a_read_only_incident_folder_is_refused_before_anything_is_committed() {
     env.run(&["note", "INC-1", "x"]).ok();
     assert_eq!(env.status(), "");
 }
+
+#[test]
+fn a_branch_only_in_packed_refs_moves_as_git_moves_it() {
+    let env = TestEnv::ledger();
+    env.declare("Checkout 502s");
+    env.git(&["pack-refs", "--all"]);
+    assert!(!env.path(".git/refs/heads/main").exists());
+    let before = env.head();
+    env.run(&["note", "INC-1", "packed"]).ok();
+    assert_eq!(env.git(&["rev-parse", "HEAD~1"]).trim(), before);
+    assert!(
+        env.git(&["reflog", "-1", "--format=%gs", "main"])
+            .contains("git-incident: INC-1: note")
+    );
+    assert_eq!(env.status(), "");
+    fsck_is_clean(&env);
+}
