@@ -643,32 +643,109 @@ fn wait_for(lock: PathBuf) -> Result<(), LedgerError> {
 /// The id of the index entry at `path`, if any, read from the index as it
 /// is now (never a copy cached earlier in the process).
 pub fn index_entry(repo: &Repository, path: &Path) -> Result<Option<Oid>, LedgerError> {
-    match git2::Index::open(&index_path(repo)) {
-        Ok(index) => Ok(index.get_path(path, 0).map(|e| e.id)),
-        // A split or sparse index: git reads it.
-        Err(_) => {
-            let workdir = repo.workdir().unwrap_or(repo.path());
-            let spec = format!(":{}", path.to_string_lossy());
-            let out = Command::new("git")
-                .arg("-C")
-                .arg(workdir)
-                .args(["rev-parse", "--verify", "--quiet", &spec])
-                .stdin(Stdio::null())
-                .stderr(Stdio::null())
-                .output()
-                .map_err(|e| LedgerError::GitCommand {
-                    command: "rev-parse".into(),
-                    stderr: e.to_string(),
-                })?;
-            let text = String::from_utf8_lossy(&out.stdout);
-            Ok(Oid::from_str(text.trim()).ok())
+    let bytes = read_index_bytes(&index_path(repo))?.unwrap_or_default();
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    if let Some(found) = scan_index(&bytes, path.to_string_lossy().as_bytes()) {
+        return Ok(found);
+    }
+    // A split or sparse index, or a format this reader does not know: git
+    // reads it.
+    let workdir = repo.workdir().unwrap_or(repo.path());
+    let spec = format!(":{}", path.to_string_lossy());
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(workdir)
+        .args(["rev-parse", "--verify", "--quiet", &spec])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| LedgerError::GitCommand {
+            command: "rev-parse".into(),
+            stderr: e.to_string(),
+        })?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(Oid::from_str(text.trim()).ok())
+}
+
+/// Finds the stage-0 entry of `path` in the bytes of an index (versions 2
+/// to 4), walking the entries without building them: a lookup costs a
+/// fraction of libgit2's full read of a large index. `None` where the index
+/// is one this walk cannot answer for: a split index (its entries live in
+/// two files), a sparse index (a folder entry may hide the path), or an
+/// unknown format.
+fn scan_index(bytes: &[u8], path: &[u8]) -> Option<Option<Oid>> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    };
+    if bytes.get(..4)? != b"DIRC" {
+        return None;
+    }
+    let version = u32_at(4)?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = u32_at(8)?;
+    let mut at = 12;
+    let mut name: Vec<u8> = Vec::new();
+    let mut found = None;
+    for _ in 0..count {
+        let id = Oid::from_bytes(bytes.get(at + 40..at + 60)?).ok()?;
+        let flags = u16::from_be_bytes(bytes.get(at + 60..at + 62)?.try_into().ok()?);
+        let mut path_at = at + 62;
+        if version >= 3 && flags & 0x4000 != 0 {
+            path_at += 2;
+        }
+        if version == 4 {
+            // The path is the previous one less N bytes, plus a suffix.
+            let (strip, used) = varint(bytes.get(path_at..)?)?;
+            path_at += used;
+            name.truncate(name.len().checked_sub(strip)?);
+            let end = path_at + bytes.get(path_at..)?.iter().position(|&b| b == 0)?;
+            name.extend_from_slice(&bytes[path_at..end]);
+            at = end + 1;
+        } else {
+            let end = path_at + bytes.get(path_at..)?.iter().position(|&b| b == 0)?;
+            name.clear();
+            name.extend_from_slice(&bytes[path_at..end]);
+            // Entries are padded with 1 to 8 NULs to a multiple of 8.
+            at += (end - at + 8) & !7;
+        }
+        if name == path && flags & 0x3000 == 0 {
+            found = Some(id);
         }
     }
+    // The extensions, up to the 20-byte checksum.
+    while at + 8 <= bytes.len().checked_sub(20)? {
+        let signature = bytes.get(at..at + 4)?;
+        if signature == b"link" || signature == b"sdir" {
+            return None;
+        }
+        at += 8 + usize::try_from(u32_at(at + 4)?).ok()?;
+    }
+    Some(found)
+}
+
+/// git's offset varint (as in index v4), and how many bytes it took.
+fn varint(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut used = 0;
+    let mut byte = *bytes.first()?;
+    let mut value = usize::from(byte & 127);
+    while byte & 128 != 0 {
+        used += 1;
+        byte = *bytes.get(used)?;
+        value = value.checked_add(1)?.checked_mul(128)? + usize::from(byte & 127);
+    }
+    Some((value, used + 1))
 }
 
 /// Whether git's checkout writes `path` with CRLF line ends, from the
 /// `text`/`eol` attributes and `core.autocrlf`/`core.eol`, as git decides.
 pub fn checkout_wants_crlf(repo: &Repository, path: &Path) -> bool {
+    if !line_end_attributes_possible(repo, path) {
+        return config_wants_crlf(repo, None);
+    }
     let flags = git2::AttrCheckFlags::FILE_THEN_INDEX;
     let attr = |name: &str| {
         repo.get_attr(path, name, flags)
@@ -686,6 +763,12 @@ pub fn checkout_wants_crlf(repo: &Repository, path: &Path) -> bool {
         Some("lf") => return false,
         _ => {}
     }
+    config_wants_crlf(repo, Some(!matches!(text, git2::AttrValue::Unspecified)))
+}
+
+/// What `core.autocrlf` and `core.eol` say, for a path whose `text`
+/// attribute is set (`Some(true)`), unspecified, or not looked up (`None`).
+fn config_wants_crlf(repo: &Repository, text_set: Option<bool>) -> bool {
     let config = repo.config().ok();
     let get = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
     match get("core.autocrlf").as_deref() {
@@ -693,7 +776,37 @@ pub fn checkout_wants_crlf(repo: &Repository, path: &Path) -> bool {
         Some("input") => return false,
         _ => {}
     }
-    !matches!(text, git2::AttrValue::Unspecified) && get("core.eol").as_deref() == Some("crlf")
+    text_set == Some(true) && get("core.eol").as_deref() == Some("crlf")
+}
+
+/// Whether any attributes file on the way to `path` could set line ends.
+/// libgit2's attribute lookup reads the whole index, which costs more than
+/// the rest of a change on a large ledger; most ledgers have no such
+/// attribute, and this look at a few small files says so.
+fn line_end_attributes_possible(repo: &Repository, path: &Path) -> bool {
+    let config = repo.config().ok();
+    if config
+        .as_ref()
+        .is_some_and(|c| c.get_string("core.attributesFile").is_ok())
+    {
+        return true;
+    }
+    let mut files = vec![repo.path().join("info").join("attributes")];
+    if let Some(workdir) = repo.workdir() {
+        let mut dir = workdir.to_path_buf();
+        files.push(dir.join(".gitattributes"));
+        for part in path.parent().into_iter().flat_map(Path::components) {
+            dir.push(part);
+            files.push(dir.join(".gitattributes"));
+        }
+    }
+    files.iter().any(|file| {
+        fs::read_to_string(file).is_ok_and(|text| {
+            ["eol", "text", "crlf", "binary"]
+                .iter()
+                .any(|word| text.contains(word))
+        })
+    })
 }
 
 /// Writes a working-tree file atomically: a temporary file in the scratch
@@ -858,6 +971,51 @@ mod tests {
         );
         assert!(!root.join(".git/index.lock").exists());
         assert_eq!(fs::read_dir(scratch_dir(&repo)).unwrap().count(), 0);
+    }
+
+    /// The quick lookup agrees with git for every index version, and gives
+    /// way to git for a split index.
+    #[test]
+    fn the_index_walk_finds_what_git_finds_in_every_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        for name in [
+            "a.txt",
+            "dir/b.txt",
+            "dir/sub/c.txt",
+            "dir/sub/cd.txt",
+            "z.txt",
+        ] {
+            let file = root.join(name);
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            fs::write(&file, name).unwrap();
+        }
+        git(root, &["add", "."]);
+        let repo = Repository::open(root).unwrap();
+        for version in ["2", "3", "4"] {
+            git(root, &["update-index", "--index-version", version]);
+            let bytes = fs::read(root.join(".git/index")).unwrap();
+            for name in [
+                "a.txt",
+                "dir/b.txt",
+                "dir/sub/c.txt",
+                "dir/sub/cd.txt",
+                "z.txt",
+            ] {
+                let want = git(root, &["rev-parse", &format!(":{name}")]);
+                let found = scan_index(&bytes, name.as_bytes()).unwrap().unwrap();
+                assert_eq!(found.to_string(), want.trim(), "v{version} {name}");
+            }
+            assert_eq!(scan_index(&bytes, b"dir/sub"), Some(None), "v{version}");
+            assert_eq!(scan_index(&bytes, b"nope"), Some(None), "v{version}");
+        }
+        git(root, &["update-index", "--split-index"]);
+        let bytes = fs::read(root.join(".git/index")).unwrap();
+        assert_eq!(scan_index(&bytes, b"a.txt"), None);
+        let want = git(root, &["rev-parse", ":dir/b.txt"]);
+        let found = index_entry(&repo, Path::new("dir/b.txt")).unwrap().unwrap();
+        assert_eq!(found.to_string(), want.trim());
     }
 
     /// Only a lock file that is a link of a scratch file is the tool's own.
