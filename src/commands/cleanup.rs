@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::domain::cleanup::{self, Pending};
 use crate::domain::{Change, Incident};
 use crate::error::{CliError, USAGE};
-use crate::ledger::{Ledger, Stored};
+use crate::ledger::Ledger;
 use crate::render;
 use crate::render::cleanup::{View, plural};
 use crate::render::fit;
@@ -121,28 +121,20 @@ fn view(ctx: &Context, ui: &Ui) -> View {
 
 /// The incidents to look at: one, or every readable one (with a warning
 /// for each that is not). Returns how many could not be read.
-fn load(ledger: &Ledger, ui: &mut Ui, id: Option<&str>) -> Result<(Vec<Stored>, usize), CliError> {
+fn load(
+    ledger: &Ledger,
+    ui: &mut Ui,
+    id: Option<&str>,
+) -> Result<(Vec<Incident>, usize), CliError> {
     if let Some(id) = id {
-        return Ok((vec![ledger.load(&ledger.parse_id(id)?)?], 0));
+        return Ok((vec![ledger.load(&ledger.parse_id(id)?)?.incident], 0));
     }
-    // The summaries say which incidents have anything pending: only those
-    // are read whole.
-    let mut pending = Vec::new();
+    // The summaries hold every pending mitigation: no file is parsed here.
+    let mut found = Vec::new();
     let mut unreadable = 0;
     for listed in ledger.summaries()? {
         match listed {
-            Ok(l) if l.summary.pending_cleanups > 0 => pending.push(l.path),
-            Ok(_) => {}
-            Err(e) => {
-                unreadable += 1;
-                ui.warn(&format!("skipped {e}"));
-            }
-        }
-    }
-    let mut found = Vec::new();
-    for stored in ledger.load_paths(pending) {
-        match stored {
-            Ok(s) => found.push(s),
+            Ok(l) => found.extend(l.cleanup_incident()),
             Err(e) => {
                 unreadable += 1;
                 ui.warn(&format!("skipped {e}"));
@@ -154,8 +146,8 @@ fn load(ledger: &Ledger, ui: &mut Ui, id: Option<&str>) -> Result<(Vec<Stored>, 
 
 fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let (stored, unreadable) = load(&ledger, ui, id)?;
-    let all = cleanup::pending(stored.iter().map(|s| &s.incident), ctx.now, |severity| {
+    let (incidents, unreadable) = load(&ledger, ui, id)?;
+    let all = cleanup::pending(incidents.iter(), ctx.now, |severity| {
         ledger.config.cleanup_deadline(severity)
     });
     let shown: Vec<Pending<'_>> = all
@@ -173,8 +165,8 @@ fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(
             ui.print(&format!("\n{}", fit(&summary, view.width)));
         }
     } else if !overdue {
-        let of = stored.first().filter(|_| id.is_some());
-        let summary = render::cleanup::summary(&all, of.map(|s| s.incident.id.as_str()));
+        let of = incidents.first().filter(|_| id.is_some());
+        let summary = render::cleanup::summary(&all, of.map(|i| i.id.as_str()));
         ui.print(&fit(&summary, view.width));
     }
     if !overdue {

@@ -64,24 +64,38 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
             .cmp(&(a.summary.declared_at, number(&a.summary.id)))
     });
     if ctx.json {
-        let rows: Vec<_> = shown
+        // Serialised straight from the summaries: no JSON tree of
+        // thousands of rows is built first.
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            id: &'a str,
+            title: &'a str,
+            severity: &'a str,
+            status: &'a str,
+            lead: &'a Option<String>,
+            services: &'a [String],
+            declared_at: String,
+            pending_cleanups: usize,
+            path: &'a std::path::Path,
+        }
+        let rows: Vec<Row<'_>> = shown
             .iter()
             .map(|l| {
                 let i = &l.summary;
-                serde_json::json!({
-                    "id": i.id,
-                    "title": i.title,
-                    "severity": i.severity,
-                    "status": i.status.as_str(),
-                    "lead": i.lead,
-                    "services": i.services,
-                    "declared_at": i.declared_at.to_rfc3339(),
-                    "pending_cleanups": i.pending_cleanups,
-                    "path": l.path,
-                })
+                Row {
+                    id: &i.id,
+                    title: &i.title,
+                    severity: &i.severity,
+                    status: i.status.as_str(),
+                    lead: &i.lead,
+                    services: &i.services,
+                    declared_at: i.declared_at.to_rfc3339(),
+                    pending_cleanups: i.pending_cleanups,
+                    path: &l.path,
+                }
             })
             .collect();
-        ui.json(&serde_json::Value::Array(rows));
+        ui.json(&rows);
         return Ok(());
     }
     let rows: Vec<&Summary> = shown.iter().map(|l| &l.summary).collect();

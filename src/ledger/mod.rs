@@ -12,6 +12,7 @@ pub mod error;
 pub mod git;
 pub mod history;
 mod intent;
+mod journal;
 mod message;
 pub mod metrics;
 pub mod records;

@@ -66,7 +66,7 @@ impl Ui {
     }
 
     /// A JSON document on stdout.
-    pub fn json(&mut self, value: &serde_json::Value) {
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
         // Straight to stdout: JSON holds no escape sequences to strip (serde
         // writes ESC as \u001b), and a listing of thousands of rows would
         // pay for the scan.

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod test_cache;
 mod test_cleanup;
 mod test_crash;
 mod test_gitconfig;

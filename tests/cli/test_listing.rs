@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::harness::TestEnv;
 
-const CACHE: &str = ".git/git-incident/summaries.json";
+const CACHE: &str = ".git/git-incident/summaries.jsonl";
 
 fn listed(env: &TestEnv) -> Vec<Value> {
     let out = env.query(&["list", "--json"]);
@@ -100,24 +100,30 @@ fn a_damaged_or_foreign_cache_is_rebuilt_from_the_files() {
     for junk in [
         "",
         "{not json",
-        r#"{"format":"summaries-0/0.0.0","base":"","entries":{}}"#,
+        "{\"format\":\"summaries-0/0.0.0\",\"base\":\"\"}\n",
     ] {
         env.write(CACHE, junk);
         assert_eq!(listed(&env), before, "with a cache of {junk:?}");
-        let cache: Value = serde_json::from_str(&env.read(CACHE)).unwrap();
-        assert_eq!(cache["entries"].as_object().unwrap().len(), 3);
+        let cache = env.read(CACHE);
+        assert_eq!(cache.lines().count(), 4, "a header and 3 entries: {cache}");
     }
-    // A cache entry that lies about a file it has the right hash for cannot
-    // be told apart; one that lies about the length or the hash is ignored.
-    let mut cache: Value = serde_json::from_str(&env.read(CACHE)).unwrap();
+    // An entry that has the file's stat data is believed, as git's index
+    // is; one whose stat data do not match is checked against the content,
+    // and its hash (here wrong too) decides.
+    let cache = env.read(CACHE);
     let key = env
         .incident_path("INC-1")
         .trim_start_matches("./")
         .to_owned();
-    let entry = &mut cache["entries"][key.as_str()];
-    entry["summary"]["title"] = "Stale".into();
-    entry["hash"] = 1.into();
-    env.write(CACHE, &cache.to_string());
+    let line = cache
+        .lines()
+        .find(|l| l.contains(&format!("\"{key}\"")))
+        .unwrap();
+    let mut record: Value = serde_json::from_str(line).unwrap();
+    record["entry"]["summary"]["title"] = "Stale".into();
+    record["entry"]["stat"][4] = 1.into();
+    record["entry"]["hash"] = 1.into();
+    env.write(CACHE, &format!("{cache}{record}\n"));
     assert_eq!(row(&listed(&env), "INC-1")["title"], "Checkout 502s");
 }
 
