@@ -134,7 +134,13 @@ fn load(
     let mut unreadable = 0;
     for listed in ledger.summaries()? {
         match listed {
-            Ok(l) => found.extend(l.cleanup_incident()),
+            Ok(l) => match ledger.cleanup_incident(&l) {
+                Ok(incident) => found.extend(incident),
+                Err(e) => {
+                    unreadable += 1;
+                    ui.warn(&format!("skipped {e}"));
+                }
+            },
             Err(e) => {
                 unreadable += 1;
                 ui.warn(&format!("skipped {e}"));

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::journal::{FileTime, Journal, mtime};
@@ -31,11 +32,13 @@ use super::{Ledger, LedgerError, in_parallel, parse_incident, text_of};
 use crate::domain::{Incident, Mitigation, Summary};
 
 /// An incident file's summary, with the path it was read from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Listed {
     pub path: PathBuf,
     pub summary: Summary,
-    pub cleanup: Cleanup,
+    /// A [`Cleanup`] where anything is pending, left unparsed: only
+    /// `cleanup` reads it, and `list` need not pay for it.
+    cleanup: Option<Box<RawValue>>,
 }
 
 /// What `cleanup` shows of an incident besides its summary.
@@ -50,28 +53,49 @@ pub struct Cleanup {
 }
 
 impl Cleanup {
-    fn of(incident: &Incident) -> Self {
-        Self {
+    /// What is pending in `incident`, serialised; `None` when nothing is.
+    fn pending_in(incident: &Incident) -> Option<Box<RawValue>> {
+        let cleanup = Self {
             uid: incident.uid.clone(),
             mitigated_at: incident.mitigated_at,
             pending: incident.pending_mitigations().cloned().collect(),
+        };
+        if cleanup.pending.is_empty() {
+            return None;
         }
+        serde_json::value::to_raw_value(&cleanup).ok()
     }
 }
 
-impl Listed {
-    /// The incident as far as `cleanup` reads it (id, uid, title,
-    /// severity, status, when declared and mitigated, the pending
-    /// mitigations); everything else is left empty. `None` when nothing is
-    /// pending.
-    pub fn cleanup_incident(&self) -> Option<Incident> {
-        if self.cleanup.pending.is_empty() {
-            return None;
-        }
-        let s = &self.summary;
-        Some(Incident {
+impl Ledger {
+    /// The incident of `listed` as far as `cleanup` reads it (id, uid,
+    /// title, severity, status, when declared and mitigated, the pending
+    /// mitigations), everything else left empty; `None` when nothing is
+    /// pending. From the cache; from the file should the cached form not
+    /// read back.
+    pub fn cleanup_incident(&self, listed: &Listed) -> Result<Option<Incident>, LedgerError> {
+        let Some(raw) = &listed.cleanup else {
+            return Ok(None);
+        };
+        let cleanup = match serde_json::from_str::<Cleanup>(raw.get()) {
+            Ok(c) => c,
+            Err(_) => {
+                let path = listed.path.clone();
+                let stored = self.load_paths(vec![path]).into_iter().next();
+                let stored = stored.expect("one result for one path")?;
+                return Ok(Some(stored.incident).filter(|i| i.pending_mitigations().count() > 0));
+            }
+        };
+        Ok(Some(skeleton(&listed.summary, cleanup)))
+    }
+}
+
+/// An incident holding only what `cleanup` shows.
+fn skeleton(s: &Summary, cleanup: Cleanup) -> Incident {
+    {
+        Incident {
             id: s.id.clone(),
-            uid: self.cleanup.uid.clone(),
+            uid: cleanup.uid,
             title: s.title.clone(),
             severity: s.severity.clone(),
             status: s.status,
@@ -82,7 +106,7 @@ impl Listed {
             declared_at: s.declared_at,
             declared_by: String::new(),
             acknowledged_at: None,
-            mitigated_at: self.cleanup.mitigated_at,
+            mitigated_at: cleanup.mitigated_at,
             resolved_at: None,
             closed_at: None,
             resolution: None,
@@ -92,11 +116,11 @@ impl Listed {
             runbook: None,
             notes: Vec::new(),
             updates: Vec::new(),
-            mitigations: self.cleanup.pending.clone(),
+            mitigations: cleanup.pending,
             review: None,
             actions: Vec::new(),
             overrides: Vec::new(),
-        })
+        }
     }
 }
 
@@ -177,8 +201,9 @@ struct Entry {
     len: u64,
     hash: u64,
     summary: Summary,
-    #[serde(default)]
-    cleanup: Cleanup,
+    /// A [`Cleanup`], where anything is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cleanup: Option<Box<RawValue>>,
 }
 
 /// What became of one file this run.
@@ -327,7 +352,7 @@ fn look(
         len: bytes_len,
         hash,
         summary: Summary::of(&incident),
-        cleanup: Cleanup::of(&incident),
+        cleanup: Cleanup::pending_in(&incident),
     })))
 }
 
