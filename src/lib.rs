@@ -19,7 +19,6 @@ pub mod error;
 pub mod ledger;
 pub mod render;
 pub mod runbook;
-pub mod schema;
 pub mod ui;
 
 pub use commands::run;

@@ -16,6 +16,7 @@ mod journal;
 mod message;
 pub mod metrics;
 pub mod records;
+pub mod schema;
 pub mod summary;
 mod worktree;
 
@@ -31,7 +32,6 @@ use crate::domain::change::{Declaration, check_milestones};
 use crate::domain::merge::keys::assign_new_keys;
 use crate::domain::{Actor, Applied, Change, CommitId, Identity, Incident, IncidentId, Settings};
 use crate::runbook::{DEFAULT_RUNBOOK, Runbook};
-use crate::schema;
 
 pub use config::LedgerConfig;
 pub use error::{LedgerError, ParseError};

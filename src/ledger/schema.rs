@@ -4,8 +4,8 @@
 
 use schemars::generate::SchemaSettings;
 
+use super::LedgerConfig;
 use crate::domain::Incident;
-use crate::ledger::LedgerConfig;
 use crate::runbook::Runbook;
 
 fn generate<T: schemars::JsonSchema>() -> String {
