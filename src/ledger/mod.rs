@@ -31,7 +31,7 @@ use self::intent::{Intent, failpoint, worktree_blob};
 use crate::domain::change::{Declaration, check_milestones};
 use crate::domain::merge::keys::assign_new_keys;
 use crate::domain::{Actor, Applied, Change, CommitId, Identity, Incident, IncidentId, Settings};
-use crate::runbook::{DEFAULT_RUNBOOK, Runbook};
+use crate::runbook::model::{DEFAULT_RUNBOOK, Runbook};
 
 pub use config::LedgerConfig;
 pub use error::{LedgerError, ParseError};

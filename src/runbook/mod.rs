@@ -7,9 +7,6 @@
 
 pub mod engine;
 pub mod journal;
-mod model;
+pub mod model;
 
-pub use model::{Prompt, Runbook, Severity, Step, StepKind};
-
-/// The default runbook that `init` writes: the seed incident-response runbook.
-pub const DEFAULT_RUNBOOK: &str = include_str!("default.toml");
+pub use model::{DEFAULT_RUNBOOK, Prompt, Runbook, Severity, Step, StepKind};

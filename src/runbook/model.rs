@@ -1,6 +1,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The default runbook that `init` writes: the seed incident-response runbook.
+pub const DEFAULT_RUNBOOK: &str = include_str!("default.toml");
+
 /// A team's incident-response runbook (`runbook.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -150,7 +153,7 @@ mod tests {
 
     #[test]
     fn default_runbook_encodes_the_seed_runbook() {
-        let runbook: Runbook = toml::from_str(super::super::DEFAULT_RUNBOOK).unwrap();
+        let runbook: Runbook = toml::from_str(DEFAULT_RUNBOOK).unwrap();
         assert!(runbook.problems().is_empty(), "{:?}", runbook.problems());
         assert_eq!(
             runbook.severity_names(),
