@@ -14,15 +14,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use chrono::{DateTime, Utc};
-use git2::{ObjectType, Oid};
+use git2::Oid;
 
 use crate::domain::delta::{Delta, diff, dropped, event_time};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::{CommitId, Incident, IncidentId};
 
+use super::Ledger;
 use super::error::LedgerError;
 use super::git::{commit_id, oid};
-use super::{INCIDENTS_DIR, Ledger, Stored};
 
 /// A commit as `git log` printed it.
 struct Raw {
@@ -83,47 +83,6 @@ fn parse_log(out: &str) -> Vec<Raw> {
 }
 
 impl Ledger {
-    fn workdir(&self) -> &Path {
-        self.repo().workdir().unwrap_or_else(|| self.root())
-    }
-
-    pub(super) fn git(&self, args: &[&str]) -> Result<String, LedgerError> {
-        super::git::git_output(self.workdir(), args)
-    }
-
-    /// The path of `id`'s file in `commit`, relative to the ledger's root.
-    pub fn path_at(&self, commit: Oid, id: &str) -> Result<Option<PathBuf>, LedgerError> {
-        let tree = self.repo().find_commit(commit)?.tree()?;
-        let Ok(entry) = tree.get_path(&self.base().join(INCIDENTS_DIR)) else {
-            return Ok(None);
-        };
-        let incidents = self.repo().find_tree(entry.id())?;
-        let name = format!("{id}.toml");
-        let mut years: Vec<String> = incidents
-            .iter()
-            .filter(|e| e.kind() == Some(ObjectType::Tree))
-            .filter_map(|e| e.name().ok().map(str::to_owned))
-            .collect();
-        years.sort();
-        for year in years.iter().rev() {
-            let sub = self
-                .repo()
-                .find_tree(incidents.get_name(year).expect("listed").id())?;
-            if sub
-                .get_name(&name)
-                .is_some_and(|e| e.kind() == Some(ObjectType::Blob))
-            {
-                return Ok(Some(PathBuf::from(INCIDENTS_DIR).join(year).join(name)));
-            }
-        }
-        Ok(None)
-    }
-
-    /// The blob at `path` (ledger-relative) in `commit`.
-    fn blob_in(&self, commit: Oid, path: &Path) -> Result<Option<Oid>, LedgerError> {
-        super::git::blob_at(self.repo(), Some(commit), &self.base().join(path))
-    }
-
     /// The commits that touched one path, newest first, up to `tip`.
     fn commits_touching(&self, tip: Oid, path: &Path) -> Result<Vec<Raw>, LedgerError> {
         let repo_path = self.base().join(path);
@@ -292,53 +251,6 @@ impl Ledger {
             path,
             revisions,
         })
-    }
-
-    /// The incident as committed at `commit`, following renumbering: where
-    /// `id` did not exist yet under that name, the history says which file
-    /// it was then.
-    pub fn load_as_of(
-        &self,
-        commit: &CommitId,
-        id: &IncidentId,
-    ) -> Result<Option<Stored>, LedgerError> {
-        let commit = oid(commit)?;
-        if let Some(path) = self.path_at(commit, &id.to_string())? {
-            let blob = self.blob_in(commit, &path)?.expect("path_at found a blob");
-            return self.read_blob(&path, blob).map(Some);
-        }
-        let history = self.history(id, None)?;
-        let Some(entry) = history.revisions.iter().rev().find(|e| {
-            oid(&e.commit).is_ok_and(|at| {
-                at == commit || self.repo().graph_descendant_of(commit, at).unwrap_or(false)
-            })
-        }) else {
-            return Ok(None);
-        };
-        match self.blob_in(commit, &entry.path)? {
-            Some(blob) => self.read_blob(&entry.path, blob).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// When `commit` was made (its committer date).
-    pub fn commit_time(&self, commit: &CommitId) -> Result<DateTime<Utc>, LedgerError> {
-        let seconds = self
-            .repo()
-            .find_commit(oid(commit)?)?
-            .committer()
-            .when()
-            .seconds();
-        Ok(DateTime::from_timestamp(seconds, 0).unwrap_or_default())
-    }
-
-    /// The commit HEAD points at.
-    pub fn head_commit(&self) -> Result<CommitId, LedgerError> {
-        self.head_oid().map(commit_id)
-    }
-
-    pub(super) fn head_oid(&self) -> Result<Oid, LedgerError> {
-        Ok(self.repo().head()?.peel_to_commit()?.id())
     }
 
     /// Whether the repository has no commit-graph yet, so that the next

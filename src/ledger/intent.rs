@@ -21,7 +21,8 @@ use std::path::PathBuf;
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::{LedgerError, git, write_private};
+use super::files::write_private;
+use super::{LedgerError, git};
 
 /// What a writer is about to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]

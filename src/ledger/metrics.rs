@@ -16,9 +16,8 @@ use git2::Oid;
 use crate::domain::CommitId;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Ledger, LedgerError, in_parallel, parse_incident, read_private_json, write_private_json,
-};
+use super::files::{in_parallel, parse_incident, read_private_json, write_private_json};
+use super::{Ledger, LedgerError};
 use crate::domain::Incident;
 
 #[derive(Default, Serialize, Deserialize)]

@@ -16,8 +16,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use git2::Oid;
 
+use super::files::write_private;
 use super::history::{FIELD, RECORD, epoch};
-use super::{Ledger, LedgerError, write_private};
+use super::{Ledger, LedgerError};
 use crate::domain::CommitId;
 use crate::domain::stats::Recorded;
 

@@ -1,0 +1,158 @@
+//! File helpers: reading a file as text, parsing TOML and incidents, writing
+//! atomically, and reading many files on several threads.
+
+use std::fs;
+use std::path::Path;
+
+use super::error::{self, LedgerError, ParseError};
+use crate::domain::Incident;
+use crate::domain::change::check_milestones;
+
+/// `f` over `items` on up to 8 threads, in order; below a few hundred items
+/// the threads would cost more than they save.
+pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    if items.len() < 256 || workers < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    let mut parts = Vec::with_capacity(workers);
+    let mut items = items.into_iter();
+    loop {
+        let part: Vec<T> = items.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a reader thread does not panic"))
+            .collect()
+    })
+}
+
+pub(super) fn read_text(root: &Path, path: &Path) -> Result<String, LedgerError> {
+    let bytes = fs::read(root.join(path)).map_err(LedgerError::io("cannot read", path))?;
+    text_of(path, bytes)
+}
+
+/// The file's bytes as text, or where the first byte that is not UTF-8 sits.
+pub(super) fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, LedgerError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, column, source_line) = error::locate(
+            &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+            usize::MAX,
+        );
+        LedgerError::from(ParseError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+            source_line,
+            width: 1,
+        })
+    })
+}
+
+pub(super) fn read_toml<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+) -> Result<T, LedgerError> {
+    let text = read_text(root, path)?;
+    parse_toml(path, &text)
+}
+
+/// Parses a TOML file, refusing unresolved merge conflicts first.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, LedgerError> {
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line == "=======" {
+            return Err(LedgerError::ConflictMarkers {
+                path: path.to_path_buf(),
+                line: i + 1,
+            });
+        }
+    }
+    toml::from_str(text).map_err(|e| ParseError::from_toml(path.to_path_buf(), text, &e).into())
+}
+
+/// Parses an incident file and checks what the types cannot: the id matches
+/// the file name, the milestones are in order.
+pub fn parse_incident(path: &Path, text: &str) -> Result<Incident, LedgerError> {
+    let incident: Incident = parse_toml(path, text)?;
+    let invalid = |message: String| LedgerError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != incident.id {
+        return Err(invalid(format!(
+            "the file holds id `{}` but is named {stem}.toml",
+            incident.id
+        )));
+    }
+    check_milestones(&incident).map_err(|e| invalid(e.to_string()))?;
+    Ok(incident)
+}
+
+/// Writes one of the tool's own files in the git directory (a cache, a
+/// write intent): a temporary file renamed over the old one, so a reader
+/// sees the old content or the new, never half. Not flushed to the disk:
+/// these guard against a process that dies, and are rebuilt when lost.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = fs::create_dir_all(dir)
+        .and_then(|()| fs::write(&tmp, bytes))
+        .and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// One of the tool's own JSON files in the git directory, if it is there and
+/// reads as a `T`.
+pub(crate) fn read_private_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    serde_json::from_slice(&fs::read(path).ok()?).ok()
+}
+
+/// Writes one of the tool's own JSON files, best effort: these are caches,
+/// and one that cannot be written only costs speed.
+pub(crate) fn write_private_json<T: serde::Serialize>(path: &Path, value: &T) {
+    if let Ok(bytes) = serde_json::to_vec(value) {
+        let _ = write_private(path, &bytes);
+    }
+}
+
+/// Writes a file atomically: a temporary file in the same folder, flushed,
+/// then renamed over the old one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        LedgerError::io("cannot write", path)(e)
+    })
+}

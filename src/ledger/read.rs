@@ -1,0 +1,91 @@
+//! Reading the working tree: where an incident's file is, and the incidents
+//! as they are on disk now.
+
+use std::fs;
+use std::path::PathBuf;
+
+use super::files::{in_parallel, parse_incident, read_text};
+use super::{INCIDENTS_DIR, Ledger, LedgerError, Stored};
+use crate::domain::IncidentId;
+
+impl Ledger {
+    /// The year folders, oldest first.
+    fn year_dirs(&self) -> Result<Vec<PathBuf>, LedgerError> {
+        let dir = self.root.join(INCIDENTS_DIR);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Ok(Vec::new());
+        };
+        let mut years: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| PathBuf::from(INCIDENTS_DIR).join(e.file_name()))
+            .collect();
+        years.sort();
+        Ok(years)
+    }
+
+    /// The path of an incident's file, relative to the ledger's root.
+    pub fn find_path(&self, id: &IncidentId) -> Result<PathBuf, LedgerError> {
+        let name = format!("{id}.toml");
+        for year in self.year_dirs()?.into_iter().rev() {
+            let path = year.join(&name);
+            if self.root.join(&path).is_file() {
+                return Ok(path);
+            }
+        }
+        Err(LedgerError::UnknownIncident {
+            id: id.to_string(),
+            hint: Some("`git incident list` shows the incidents in this ledger".into()),
+        })
+    }
+
+    /// Reads one incident from the working tree.
+    pub fn load(&self, id: &IncidentId) -> Result<Stored, LedgerError> {
+        let path = self.find_path(id)?;
+        let text = read_text(&self.root, &path)?;
+        let incident = parse_incident(&path, &text)?;
+        Ok(Stored {
+            incident,
+            path,
+            text,
+        })
+    }
+
+    /// The paths of every incident file, oldest year first.
+    pub fn incident_paths(&self) -> Result<Vec<PathBuf>, LedgerError> {
+        let mut paths = Vec::new();
+        for year in self.year_dirs()? {
+            let dir = self.root.join(&year);
+            let entries = fs::read_dir(&dir).map_err(LedgerError::io("cannot read", &dir))?;
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name();
+                if name.to_str().is_some_and(|n| n.ends_with(".toml")) {
+                    paths.push(year.join(name));
+                }
+            }
+        }
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// Reads every incident; a file that cannot be read is an error in its
+    /// place, so one bad file does not hide the others.
+    pub fn load_all(&self) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
+        Ok(self.load_paths(self.incident_paths()?))
+    }
+
+    /// Reads the incident files at `paths` (relative to the ledger's root),
+    /// each a result of its own, in the same order.
+    pub fn load_paths(&self, paths: Vec<PathBuf>) -> Vec<Result<Stored, LedgerError>> {
+        let root = self.root.as_path();
+        in_parallel(paths, |path| {
+            let text = read_text(root, &path)?;
+            let incident = parse_incident(&path, &text)?;
+            Ok(Stored {
+                incident,
+                path,
+                text,
+            })
+        })
+    }
+}
