@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::domain::Status;
 use crate::domain::Summary;
 use crate::error::CliError;
-use crate::ledger::summary::Listed;
+use crate::ledger::cache::summary::Listed;
 use crate::render;
 use crate::ui::Ui;
 

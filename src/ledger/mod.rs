@@ -5,7 +5,7 @@
 //! else. It never prompts and never prints.
 
 mod at;
-pub mod cleanup;
+pub mod cache;
 pub mod config;
 pub mod driver;
 pub mod edit;
@@ -14,13 +14,10 @@ mod files;
 pub mod git;
 pub mod history;
 mod intent;
-mod journal;
 mod message;
-pub mod metrics;
 mod read;
-pub mod records;
 pub mod schema;
-pub mod summary;
+pub mod span;
 mod write;
 
 use std::fs;

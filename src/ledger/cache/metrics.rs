@@ -16,9 +16,9 @@ use git2::Oid;
 use crate::domain::CommitId;
 use serde::{Deserialize, Serialize};
 
-use super::files::{in_parallel, parse_incident, read_private_json, write_private_json};
-use super::{Ledger, LedgerError};
 use crate::domain::Incident;
+use crate::ledger::files::{in_parallel, parse_incident, read_private_json, write_private_json};
+use crate::ledger::{Ledger, LedgerError, git};
 
 #[derive(Default, Serialize, Deserialize)]
 struct Cache {
@@ -37,7 +37,7 @@ impl Ledger {
         &self,
         commit: &CommitId,
     ) -> Result<Vec<Result<Incident, LedgerError>>, LedgerError> {
-        let commit = super::git::oid(commit)?;
+        let commit = git::oid(commit)?;
         let file = self.repo().path().join(FILE);
         let mut cache: Cache = read_private_json(&file)
             .filter(|c: &Cache| c.format == FORMAT)

@@ -23,7 +23,7 @@ use std::time::UNIX_EPOCH;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::files::{in_parallel, write_private};
+use crate::ledger::files::{in_parallel, write_private};
 
 /// A point in time as the file system records it: seconds and nanoseconds
 /// since the epoch.

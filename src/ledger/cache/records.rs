@@ -16,11 +16,11 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use git2::Oid;
 
-use super::files::write_private;
-use super::history::{FIELD, RECORD, epoch};
-use super::{Ledger, LedgerError};
 use crate::domain::CommitId;
 use crate::domain::stats::Recorded;
+use crate::ledger::files::write_private;
+use crate::ledger::history::{FIELD, RECORD, epoch};
+use crate::ledger::{Ledger, LedgerError, git};
 
 const FILE: &str = "git-incident/records.tsv";
 const FORMAT: &str = concat!("records-1/", env!("CARGO_PKG_VERSION"));
@@ -33,7 +33,7 @@ impl Ledger {
         tip: &CommitId,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<Recorded>, LedgerError> {
-        let tip = super::git::oid(tip)?;
+        let tip = git::oid(tip)?;
         let file = self.repo().path().join(FILE);
         let records = match read_cache(&file) {
             Some((at, records)) if at == tip => records,

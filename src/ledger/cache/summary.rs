@@ -27,10 +27,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::files::{in_parallel, parse_incident, text_of};
 use super::journal::{FileTime, Journal, mtime};
-use super::{Ledger, LedgerError};
 use crate::domain::{Incident, Mitigation, Summary};
+use crate::ledger::files::{in_parallel, parse_incident, text_of};
+use crate::ledger::{Ledger, LedgerError};
 
 /// An incident file's summary, with the path it was read from.
 #[derive(Debug, Clone)]
