@@ -1,0 +1,152 @@
+//! Git plumbing: one file committed on the current branch without touching
+//! anything else the user has staged, the ledger lock, git's own lock files
+//! taken as git takes them, and git's own upkeep.
+//!
+//! [`lock`] holds the locks and what a killed writer leaves behind,
+//! [`index`] the staging of one entry and the quick index lookup,
+//! [`commit`] the commit objects, their signing and the branch move,
+//! [`checkout`] the working file as git's checkout would write it.
+
+mod checkout;
+mod commit;
+mod index;
+mod lock;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use git2::{ErrorCode, ObjectType, Oid, Repository, Signature, Time};
+
+use super::error::LedgerError;
+use crate::domain::CommitId;
+
+pub use checkout::{beside, checkout_wants_crlf, worktree_bytes, write_worktree_file};
+pub use commit::{
+    Moved, OneFileCommit, commit_object, move_branch, one_file_commit, tree_with_files,
+};
+pub use index::{Staged, index_entry, stage};
+pub use lock::{LedgerLock, clear_leftovers, lock, lock_files, scratch_dir, wait_for_locks};
+
+/// Who makes a commit, and when (seconds since the epoch, UTC).
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+    pub time: i64,
+}
+
+impl Author {
+    fn signature(&self) -> Result<Signature<'static>, git2::Error> {
+        Signature::new(&self.name, &self.email, &Time::new(self.time, 0))
+    }
+}
+
+/// The branch HEAD points at, and its tip (None on an unborn branch).
+pub fn head_branch(repo: &Repository) -> Result<(String, Option<Oid>), LedgerError> {
+    if repo.head_detached()? {
+        return Err(LedgerError::DetachedHead);
+    }
+    let head = repo.find_reference("HEAD")?;
+    let name = head
+        .symbolic_target()?
+        .ok_or(LedgerError::DetachedHead)?
+        .to_owned();
+    Ok((name.clone(), branch_tip(repo, &name)?))
+}
+
+fn branch_tip(repo: &Repository, branch: &str) -> Result<Option<Oid>, LedgerError> {
+    match repo.refname_to_id(branch) {
+        Ok(oid) => Ok(Some(oid)),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The blob id at `path` in the tree of `commit`, if there is one.
+pub fn blob_at(
+    repo: &Repository,
+    commit: Option<Oid>,
+    path: &Path,
+) -> Result<Option<Oid>, LedgerError> {
+    let Some(commit) = commit else {
+        return Ok(None);
+    };
+    let tree = repo.find_commit(commit)?.tree()?;
+    match tree.get_path(path) {
+        Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Ok(Some(entry.id())),
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs `cmd` with `input` on its stdin; a failure is told with git's own
+/// message under the short name `what`.
+fn run_with_input(mut cmd: Command, what: &str, input: &[u8]) -> Result<Vec<u8>, LedgerError> {
+    let failed = |stderr: String| LedgerError::GitCommand {
+        command: what.to_owned(),
+        stderr,
+    };
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(e.to_string()))?;
+    // A git that fails early closes its stdin; its message says why.
+    let _ = child.stdin.take().expect("stdin is piped").write_all(input);
+    let out = child
+        .wait_with_output()
+        .map_err(LedgerError::io("cannot wait for", "git"))?;
+    if !out.status.success() {
+        return Err(failed(
+            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// Runs git's automatic maintenance, as `git commit` does: libgit2 never packs,
+/// so without it every change would stay a loose object forever.
+pub fn auto_maintenance(workdir: &Path) {
+    let _ = Command::new("git")
+        .arg("-C")
+        .arg(workdir)
+        .args(["maintenance", "run", "--auto", "--quiet"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Runs a git command in `dir` and returns its standard output.
+pub fn git_output(dir: &Path, args: &[&str]) -> Result<String, LedgerError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| LedgerError::GitCommand {
+            command: args.join(" "),
+            stderr: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(LedgerError::GitCommand {
+            command: args.join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The domain's id for a git commit.
+pub fn commit_id(oid: Oid) -> CommitId {
+    CommitId::from_hex(oid.to_string())
+}
+
+/// git's id for a domain commit id.
+pub fn oid(id: &CommitId) -> Result<Oid, LedgerError> {
+    Ok(Oid::from_str(id.as_str())?)
+}
