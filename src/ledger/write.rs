@@ -104,15 +104,7 @@ impl Ledger {
         for _ in 0..MAX_ATTEMPTS {
             let (branch, tip) = git::head_branch(&self.repo)?;
             let path = self.find_path(id)?;
-            let repo_path = self.base.join(&path);
-            let bytes =
-                fs::read(self.root.join(&path)).map_err(LedgerError::io("cannot read", &path))?;
-            let committed = git::blob_at(&self.repo, tip, &repo_path)?;
-            let on_disk = worktree_blob(&bytes, &committed.into_iter().collect::<Vec<_>>())?;
-            let staged = git::index_entry(&self.repo, &repo_path)?;
-            let Some(committed) = committed.filter(|c| *c == on_disk && staged == Some(*c)) else {
-                return Err(LedgerError::Uncommitted(path));
-            };
+            let committed = self.committed_blob(tip, &path)?;
             // The committed text: the working file may be its CRLF checkout.
             let text = self.blob_text(&path, committed)?;
             let mut incident = parse_incident(&path, &text)?;
@@ -249,16 +241,21 @@ impl Ledger {
     /// are not committed (in the working tree or staged).
     pub fn check_committed(&self, id: &IncidentId) -> Result<(), LedgerError> {
         let path = self.find_path(id)?;
-        let repo_path = self.base.join(&path);
-        let bytes =
-            std::fs::read(self.root.join(&path)).map_err(LedgerError::io("cannot read", &path))?;
         let (_, tip) = git::head_branch(&self.repo)?;
+        self.committed_blob(tip, &path).map(|_| ())
+    }
+
+    /// The blob `tip` holds for the incident file at `path`, refused when the
+    /// file has edits that are not committed: the working file (read as
+    /// git would hash it) and its index entry must both be that blob.
+    fn committed_blob(&self, tip: Option<Oid>, path: &Path) -> Result<Oid, LedgerError> {
+        let repo_path = self.base.join(path);
+        let bytes = fs::read(self.root.join(path)).map_err(LedgerError::io("cannot read", path))?;
         let committed = git::blob_at(&self.repo, tip, &repo_path)?;
         let on_disk = worktree_blob(&bytes, &committed.into_iter().collect::<Vec<_>>())?;
         let staged = git::index_entry(&self.repo, &repo_path)?;
-        if committed != Some(on_disk) || staged != committed {
-            return Err(LedgerError::Uncommitted(path));
-        }
-        Ok(())
+        committed
+            .filter(|c| *c == on_disk && staged == Some(*c))
+            .ok_or_else(|| LedgerError::Uncommitted(path.to_path_buf()))
     }
 }
