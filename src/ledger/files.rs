@@ -2,6 +2,7 @@
 //! atomically, and reading many files on several threads.
 
 use std::fs;
+use std::io::{self, Write as _};
 use std::path::Path;
 
 use super::error::{self, LedgerError, ParseError};
@@ -106,21 +107,46 @@ pub fn parse_incident(path: &Path, text: &str) -> Result<Incident, LedgerError> 
     Ok(incident)
 }
 
-/// Writes one of the tool's own files in the git directory (a cache, a
-/// write intent): a temporary file renamed over the old one, so a reader
-/// sees the old content or the new, never half. Not flushed to the disk:
-/// these guard against a process that dies, and are rebuilt when lost.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// What a write promises beyond atomicity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// Flushed to the disk before it replaces the old file: a file a person
+    /// keeps (a report, a merged incident file).
+    Durable,
+    /// Not flushed: the tool's own files in the git directory (a cache, a
+    /// write intent), which guard against a process that dies and are
+    /// rebuilt when lost.
+    BestEffort,
+}
+
+/// Writes a file atomically: a temporary file in the same folder (created
+/// if need be), renamed over the old one, so a reader sees the old content
+/// or the new, never half.
+pub(crate) fn write_file(path: &Path, bytes: &[u8], durability: Durability) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = fs::create_dir_all(dir)
-        .and_then(|()| fs::write(&tmp, bytes))
-        .and_then(|()| fs::rename(&tmp, path));
+    let write = || -> io::Result<()> {
+        fs::create_dir_all(dir)?;
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        if durability == Durability::Durable {
+            file.sync_all()?;
+        }
+        fs::rename(&tmp, path)
+    };
+    let written = write();
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     written
+}
+
+/// Writes a file a person keeps, durably (see [`write_file`]).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+    write_file(path, bytes, Durability::Durable).map_err(LedgerError::io("cannot write", path))
 }
 
 /// One of the tool's own JSON files in the git directory, if it is there and
@@ -133,26 +159,6 @@ pub(crate) fn read_private_json<T: serde::de::DeserializeOwned>(path: &Path) -> 
 /// and one that cannot be written only costs speed.
 pub(crate) fn write_private_json<T: serde::Serialize>(path: &Path, value: &T) {
     if let Ok(bytes) = serde_json::to_vec(value) {
-        let _ = write_private(path, &bytes);
+        let _ = write_file(path, &bytes, Durability::BestEffort);
     }
-}
-
-/// Writes a file atomically: a temporary file in the same folder, flushed,
-/// then renamed over the old one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        LedgerError::io("cannot write", path)(e)
-    })
 }

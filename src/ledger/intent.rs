@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::files::write_private;
+use super::files::{Durability, write_file};
 use super::{LedgerError, git};
 
 /// What a writer is about to commit.
@@ -48,7 +48,8 @@ impl Intent {
         let old = self.old.map_or_else(|| "-".to_owned(), |o| o.to_string());
         let text = format!("{} {old} {}\n", self.new, self.path.display());
         let file = marker(repo);
-        write_private(&file, text.as_bytes()).map_err(LedgerError::io("cannot write", &file))
+        write_file(&file, text.as_bytes(), Durability::BestEffort)
+            .map_err(LedgerError::io("cannot write", &file))
     }
 
     /// The write is complete: nothing is left to finish.

@@ -2,7 +2,14 @@
 //!
 //! It opens or creates a ledger, reads incidents, and applies one change as
 //! one atomic file write plus one commit that contains that file and nothing
-//! else. It never prompts and never prints.
+//! else. It never prompts and never prints, and it depends on the domain and
+//! the runbook's file format (`runbook::model`) only.
+//!
+//! This file holds the [`Ledger`] and how it is found, opened and set up;
+//! `read` reads the working tree, `at` committed trees, `write` is the one
+//! write path, [`history`] the git log walk, [`span`] the two states
+//! `cleanup --since` compares, [`cache`] the caches in the git directory,
+//! `files` the file helpers and [`git`] the plumbing.
 
 mod at;
 pub mod cache;

@@ -23,7 +23,7 @@ use std::time::UNIX_EPOCH;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::files::{in_parallel, write_private};
+use crate::ledger::files::{Durability, in_parallel, write_file};
 
 /// A point in time as the file system records it: seconds and nanoseconds
 /// since the epoch.
@@ -137,7 +137,7 @@ impl Journal {
                 push_record(&mut text, key, Some(entry));
             }
             self.records = entries.len();
-            write_private(&self.path, text.as_bytes()).is_ok()
+            write_file(&self.path, text.as_bytes(), Durability::BestEffort).is_ok()
         } else {
             let mut text = String::new();
             for (key, entry) in changes {

@@ -18,7 +18,7 @@ use git2::Oid;
 
 use crate::domain::CommitId;
 use crate::domain::stats::Recorded;
-use crate::ledger::files::write_private;
+use crate::ledger::files::{Durability, write_file};
 use crate::ledger::history::{FIELD, RECORD, epoch};
 use crate::ledger::{Ledger, LedgerError, git};
 
@@ -166,7 +166,7 @@ fn write_cache(file: &Path, tip: Oid, records: &[Recorded]) {
                 .unwrap_or_default()
         );
     }
-    let _ = write_private(file, text.as_bytes());
+    let _ = write_file(file, text.as_bytes(), Durability::BestEffort);
 }
 
 #[cfg(test)]
