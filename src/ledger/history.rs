@@ -20,9 +20,10 @@ use crate::domain::delta::{Delta, diff, dropped, event_time};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::{CommitId, Incident, IncidentId};
 
-use super::Ledger;
 use super::error::LedgerError;
 use super::git::{commit_id, oid};
+use super::{Ledger, trailer};
+use crate::domain::change::Verb;
 
 /// A commit as `git log` printed it.
 struct Raw {
@@ -50,14 +51,6 @@ pub(super) fn epoch(text: &str) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn parse_trailers(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .filter(|(k, _)| !k.is_empty())
-        .collect()
-}
-
 fn parse_log(out: &str) -> Vec<Raw> {
     out.split(RECORD)
         .filter(|r| !r.trim().is_empty())
@@ -76,7 +69,9 @@ fn parse_log(out: &str) -> Vec<Raw> {
                 committer: format!("{} <{}>", f[4], f[5]),
                 record_time: epoch(f[6]),
                 subject: f[7].to_owned(),
-                trailers: parse_trailers(f[8]),
+                trailers: trailer::parse(f[8])
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
             })
         })
         .collect()
@@ -115,9 +110,9 @@ impl Ledger {
         let renumbered = raw
             .trailers
             .iter()
-            .any(|(k, v)| k == "Incident-Change" && v == "renumber");
+            .any(|(k, v)| k == trailer::CHANGE && v == Verb::Renumber.as_str());
         if renumbered
-            && let Some((_, from)) = raw.trailers.iter().find(|(k, _)| k == "From")
+            && let Some((_, from)) = raw.trailers.iter().find(|(k, _)| k == trailer::FROM)
             && let Some(old) = self.path_at(parent, from)?
         {
             return Ok(Some(old));
@@ -295,7 +290,7 @@ fn revision(raw: Raw, path: &Path, deltas: Vec<Delta>, problem: Option<String>) 
     let verb = raw
         .trailers
         .iter()
-        .find(|(k, _)| k == "Incident-Change")
+        .find(|(k, _)| k == trailer::CHANGE)
         .map(|(_, v)| v.clone());
     let source = if raw.parents.len() > 1 {
         Source::Merge
@@ -307,7 +302,7 @@ fn revision(raw: Raw, path: &Path, deltas: Vec<Delta>, problem: Option<String>) 
     let stated = raw
         .trailers
         .iter()
-        .find(|(k, _)| k == "Event-Time")
+        .find(|(k, _)| k == trailer::EVENT_TIME)
         .and_then(|(_, v)| DateTime::parse_from_rfc3339(v).ok())
         .map(|t| t.with_timezone(&Utc));
     let event = stated

@@ -4,7 +4,9 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use super::trailer::{self, CHANGE, FROM, INCIDENT, TO};
 use crate::domain::Applied;
+use crate::domain::change::Verb;
 
 /// Trailer values are one line.
 fn one_line(value: &str) -> String {
@@ -20,14 +22,14 @@ pub fn commit_message(id: &str, applied: &Applied) -> String {
         msg.push('\n');
     }
     msg.push('\n');
-    let _ = writeln!(msg, "Incident: {id}");
-    let _ = writeln!(msg, "Incident-Change: {}", applied.verb);
+    let _ = writeln!(msg, "{INCIDENT}: {id}");
+    let _ = writeln!(msg, "{CHANGE}: {}", applied.verb);
     if let Some((from, to)) = &applied.from_to {
-        let _ = writeln!(msg, "From: {}", one_line(from));
-        let _ = writeln!(msg, "To: {}", one_line(to));
+        let _ = writeln!(msg, "{FROM}: {}", one_line(from));
+        let _ = writeln!(msg, "{TO}: {}", one_line(to));
     }
     for (key, value) in &applied.trailers {
-        let _ = writeln!(msg, "{key}: {}", one_line(value));
+        let _ = writeln!(msg, "{}: {}", trailer::key(*key), one_line(value));
     }
     msg
 }
@@ -39,5 +41,8 @@ pub fn init_message(base: &Path) -> String {
     } else {
         format!(" in {}", base.display())
     };
-    format!("Set up incident ledger{place}\n\nIncident-Change: init\n")
+    format!(
+        "Set up incident ledger{place}\n\n{CHANGE}: {}\n",
+        Verb::Init
+    )
 }

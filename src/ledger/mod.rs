@@ -25,6 +25,7 @@ mod message;
 mod read;
 pub mod schema;
 pub mod span;
+mod trailer;
 mod write;
 
 use std::fs;

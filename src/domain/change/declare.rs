@@ -1,7 +1,7 @@
 //! A declaration becomes an incident: the first version of its file.
 
 use super::rules::{check_not_future, check_service, check_severity, check_text};
-use super::{Actor, Applied, ChangeError, Declaration, Settings, Verb, short, time};
+use super::{Actor, Applied, ChangeError, Declaration, Settings, Trailer, Verb, short, time};
 use crate::domain::incident::Incident;
 
 impl Declaration {
@@ -55,10 +55,10 @@ impl Declaration {
             Verb::Declare,
             format!("declared {}: {}", self.severity, short(&incident.title)),
         )
-        .trailer("Severity", self.severity);
+        .trailer(Trailer::Severity, self.severity);
         // As for every other change: a backdated declaration says so.
         if actor.at != actor.now {
-            applied = applied.trailer("Event-Time", time(actor.at));
+            applied = applied.trailer(Trailer::EventTime, time(actor.at));
         }
         Ok((incident, applied))
     }

@@ -4,8 +4,8 @@
 
 use super::rules::{check_severity, check_text, next_id, pending_mitigation, unknown_entry};
 use super::{
-    Actor, Applied, ChangeError, Guard, NewAction, NewMitigation, ReviewFields, Settings, Verb,
-    short, time,
+    Actor, Applied, ChangeError, Guard, NewAction, NewMitigation, ReviewFields, Settings, Trailer,
+    Verb, short, time,
 };
 use crate::domain::identity::{Identity, name_of};
 use crate::domain::incident::{
@@ -135,7 +135,7 @@ pub(super) fn mitigate(
             short(&m.action)
         ),
     )
-    .trailer("Mitigation", mid.clone());
+    .trailer(Trailer::Mitigation, mid.clone());
     if matches!(inc.status, Status::Declared | Status::Acknowledged) {
         applied = applied.changed(inc.status.as_str(), "mitigated");
         inc.status = Status::Mitigated;
@@ -178,7 +178,7 @@ pub(super) fn cleanup_done(
     m.cleanup_note.clone_from(note);
     Ok(
         Applied::new(Verb::CleanupDone, format!("mitigation {mid} cleaned up"))
-            .trailer("Mitigation", mid)
+            .trailer(Trailer::Mitigation, mid)
             .body(note.clone()),
     )
 }
@@ -206,7 +206,7 @@ pub(super) fn cleanup_keep(
         Verb::CleanupKeep,
         format!("mitigation {mid} made permanent"),
     )
-    .trailer("Mitigation", mid)
+    .trailer(Trailer::Mitigation, mid)
     .body(Some(why.to_owned())))
 }
 
@@ -276,8 +276,8 @@ pub(super) fn action(
         Verb::Action,
         format!("action {aid} for {}: {}", a.owner.name, short(&a.text)),
     )
-    .trailer("Action", aid.clone())
-    .trailer("Owner", a.owner.to_string());
+    .trailer(Trailer::Action, aid.clone())
+    .trailer(Trailer::Owner, a.owner.to_string());
     applied.created = Some(aid);
     Ok(applied)
 }
@@ -313,5 +313,5 @@ pub(super) fn action_done(
         .expect("found above");
     a.done_at = Some(at);
     a.done_by = Some(by);
-    Ok(Applied::new(Verb::ActionDone, format!("action {aid} done")).trailer("Action", aid))
+    Ok(Applied::new(Verb::ActionDone, format!("action {aid} done")).trailer(Trailer::Action, aid))
 }

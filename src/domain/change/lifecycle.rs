@@ -3,7 +3,7 @@
 //! cancel, duplicate) and guided response's step marker.
 
 use super::rules::{check_text, exit_open};
-use super::{Actor, Applied, ChangeError, Guard, Settings, Verb, short};
+use super::{Actor, Applied, ChangeError, Guard, Settings, Trailer, Verb, short};
 use crate::domain::incident::{Incident, Note, Review, Status};
 
 /// Acknowledges a declared incident: it is real, and tracking begins.
@@ -170,7 +170,7 @@ pub(super) fn duplicate(
     inc.closed_at = Some(at);
     Ok(Applied::new(Verb::Duplicate, format!("duplicate of {of}"))
         .changed(from.as_str(), "duplicate")
-        .trailer("Duplicate-Of", of.to_owned()))
+        .trailer(Trailer::DuplicateOf, of.to_owned()))
 }
 
 /// Records where guided response resumes.

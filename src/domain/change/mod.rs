@@ -252,11 +252,33 @@ pub struct Applied {
     /// `From:`/`To:` trailers where a value changed.
     pub from_to: Option<(String, String)>,
     /// Further trailers, such as `Mitigation: M1`.
-    pub trailers: Vec<(&'static str, String)>,
+    pub trailers: Vec<(Trailer, String)>,
     /// The id of what was created (`M1`, `A2`), printed on stdout.
     pub created: Option<String>,
     /// Rules that were overridden.
     pub overridden: Vec<String>,
+}
+
+/// A trailer a change adds to its commit beyond the verb and `From`/`To`:
+/// what it names, not how it is spelled (the ledger spells it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Trailer {
+    /// The severity an incident is declared at.
+    Severity,
+    /// When it happened, where that is not when it was recorded (`--at`).
+    EventTime,
+    /// The mitigation a change is about (`M1`).
+    Mitigation,
+    /// The follow-up action a change is about (`A2`).
+    Action,
+    /// Who owns a new follow-up action.
+    Owner,
+    /// The incident this one duplicates.
+    DuplicateOf,
+    /// A rule overridden with `--force`.
+    Override,
+    /// Why the rules were overridden.
+    OverrideWhy,
 }
 
 /// Why a change was refused.
@@ -362,7 +384,7 @@ impl Applied {
         self
     }
 
-    fn trailer(mut self, key: &'static str, value: impl Into<String>) -> Self {
+    fn trailer(mut self, key: Trailer, value: impl Into<String>) -> Self {
         self.trailers.push((key, value.into()));
         self
     }
@@ -440,15 +462,15 @@ impl Change {
                     rule: rule.clone(),
                     why: why.clone(),
                 });
-                applied.trailers.push(("Override", rule.clone()));
+                applied.trailers.push((Trailer::Override, rule.clone()));
             }
             if !guard.overridden.is_empty() {
-                applied.trailers.push(("Override-Why", why.clone()));
+                applied.trailers.push((Trailer::OverrideWhy, why.clone()));
             }
         }
         applied.overridden = guard.overridden;
         if actor.at != actor.now {
-            applied.trailers.push(("Event-Time", time(actor.at)));
+            applied.trailers.push((Trailer::EventTime, time(actor.at)));
         }
         *incident = next;
         Ok(applied)

@@ -20,7 +20,7 @@ use crate::domain::CommitId;
 use crate::domain::stats::Recorded;
 use crate::ledger::files::{Durability, write_file};
 use crate::ledger::history::{FIELD, RECORD, epoch};
-use crate::ledger::{Ledger, LedgerError, git};
+use crate::ledger::{Ledger, LedgerError, git, trailer};
 
 const FILE: &str = "git-incident/records.tsv";
 const FORMAT: &str = concat!("records-1/", env!("CARGO_PKG_VERSION"));
@@ -91,13 +91,12 @@ impl Ledger {
 
 fn parse_record(record: &str) -> Option<Recorded> {
     let (time, body) = record.split_once(FIELD)?;
-    let trailers = body.trim_end().rsplit("\n\n").next().unwrap_or_default();
     let (mut incident, mut verb, mut event_time) = (None, None, None);
-    for (key, value) in trailers.lines().filter_map(|l| l.split_once(": ")) {
+    for (key, value) in trailer::parse(trailer::block(body)) {
         match key {
-            "Incident" => incident = Some(value.trim()),
-            "Incident-Change" => verb = Some(value.trim()),
-            "Event-Time" => event_time = Some(value.trim()),
+            trailer::INCIDENT => incident = Some(value),
+            trailer::CHANGE => verb = Some(value),
+            trailer::EVENT_TIME => event_time = Some(value),
             _ => {}
         }
     }
