@@ -27,7 +27,6 @@ pub struct Context {
     /// `--at`.
     pub at: Option<String>,
     pub json: bool,
-    pub quiet: bool,
     pub color: bool,
     pub stdin_is_terminal: bool,
     pub stdout_is_terminal: bool,
@@ -91,7 +90,6 @@ impl Context {
             act_as: args.act_as,
             at: args.at,
             json: args.json,
-            quiet: args.quiet,
             color,
             stdin_is_terminal: std::io::stdin().is_terminal(),
             stdout_is_terminal,

@@ -106,14 +106,6 @@ pub fn register(repo: &Repository, command: &str) -> Result<(), LedgerError> {
 }
 
 impl Ledger {
-    /// Whether this clone defines the merge driver.
-    pub fn driver_registered(&self) -> bool {
-        self.repo
-            .config()
-            .and_then(|c| c.get_string("merge.incident.driver"))
-            .is_ok_and(|d| !d.trim().is_empty())
-    }
-
     /// Defines the merge driver in this clone's config.
     pub fn register_driver(&self, command: &str) -> Result<(), LedgerError> {
         register(&self.repo, command)

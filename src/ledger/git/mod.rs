@@ -21,12 +21,12 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, Signature, Time};
 use super::error::LedgerError;
 use crate::domain::CommitId;
 
-pub use checkout::{beside, checkout_wants_crlf, worktree_bytes, write_worktree_file};
+pub use checkout::{beside, worktree_bytes, write_worktree_file};
 pub use commit::{
     Moved, OneFileCommit, commit_object, move_branch, one_file_commit, tree_with_files,
 };
 pub use index::{Staged, index_entry, stage};
-pub use lock::{LedgerLock, clear_leftovers, lock, lock_files, scratch_dir, wait_for_locks};
+pub use lock::{LedgerLock, clear_leftovers, lock, lock_files, wait_for_locks};
 
 /// Who makes a commit, and when (seconds since the epoch, UTC).
 #[derive(Debug, Clone)]
