@@ -26,17 +26,31 @@ impl Ledger {
 
     /// The path of an incident's file, relative to the ledger's root.
     pub fn find_path(&self, id: &IncidentId) -> Result<PathBuf, LedgerError> {
+        self.locate(id)?
+            .ok_or_else(|| LedgerError::UnknownIncident {
+                id: id.to_string(),
+                hint: Some("`git incident list` shows the incidents in this ledger".into()),
+            })
+    }
+
+    /// The path of an incident's file, if the working tree has it.
+    fn locate(&self, id: &IncidentId) -> Result<Option<PathBuf>, LedgerError> {
         let name = format!("{id}.toml");
         for year in self.year_dirs()?.into_iter().rev() {
             let path = year.join(&name);
             if self.root.join(&path).is_file() {
-                return Ok(path);
+                return Ok(Some(path));
             }
         }
-        Err(LedgerError::UnknownIncident {
-            id: id.to_string(),
-            hint: Some("`git incident list` shows the incidents in this ledger".into()),
-        })
+        Ok(None)
+    }
+
+    /// Reads an id as a user typed it, and whether the working tree holds
+    /// that incident: what the domain's rules ask of other incidents.
+    pub(super) fn lookup(&self, text: &str) -> Result<(IncidentId, bool), LedgerError> {
+        let id = self.parse_id(text)?;
+        let held = self.locate(&id)?.is_some();
+        Ok((id, held))
     }
 
     /// Reads one incident from the working tree.

@@ -12,7 +12,7 @@ use super::intent::{self, Intent, failpoint, worktree_blob};
 use super::{
     Committed, INCIDENTS_DIR, LOCK_WAIT, Ledger, LedgerError, MAX_ATTEMPTS, edit, message,
 };
-use crate::domain::change::Declaration;
+use crate::domain::change::{Declaration, check_target};
 use crate::domain::merge::keys::assign_new_keys;
 use crate::domain::{Actor, Applied, Change, Incident, IncidentId};
 
@@ -97,10 +97,7 @@ impl Ledger {
     ) -> Result<Committed, LedgerError> {
         let _lock = git::lock(&self.repo, LOCK_WAIT)?;
         intent::finish_interrupted(&self.repo)?;
-        if let Change::Duplicate { of } = change {
-            let of = self.parse_id(of)?;
-            self.find_path(&of)?;
-        }
+        check_target(change, |text| self.lookup(text))?;
         for _ in 0..MAX_ATTEMPTS {
             let (branch, tip) = git::head_branch(&self.repo)?;
             let path = self.find_path(id)?;

@@ -258,6 +258,24 @@ fn an_unknown_id_is_refused_with_a_hint() {
     .stderr_has("hint: `git incident list` shows the incidents");
 }
 
+/// The incident a duplicate points at must exist; it is checked first,
+/// before the duplicate itself is read.
+#[test]
+fn a_duplicate_of_an_unknown_incident_is_refused_with_a_hint() {
+    let env = with("states/acknowledged.toml");
+    env.refused(
+        &["duplicate", "INC-1", "--of", "INC-99"],
+        1,
+        "no incident INC-99 in this ledger",
+    )
+    .stderr_has("hint: `git incident list` shows the incidents");
+    env.refused(
+        &["duplicate", "INC-9", "--of", "INC-98"],
+        1,
+        "no incident INC-98 in this ledger",
+    );
+}
+
 #[test]
 fn an_id_with_a_path_separator_is_refused() {
     let env = with("states/acknowledged.toml");

@@ -14,7 +14,7 @@ mod rules;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use rules::check_not_future;
-pub use rules::{check_milestones, check_text};
+pub use rules::{check_milestones, check_target, check_text};
 
 use super::identity::Identity;
 use super::incident::{ActionKind, Audience, Incident, MitigationKind, Override, Status};

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Actor, ChangeError, Settings, time};
+use super::{Actor, Change, ChangeError, Settings, time};
+use crate::domain::id::IncidentId;
 use crate::domain::incident::{Incident, Mitigation, Status};
 
 /// Refuses empty text, and control characters other than newline and tab.
@@ -25,6 +26,28 @@ pub fn check_text(what: &str, text: &str) -> Result<(), ChangeError> {
         ));
     }
     Ok(())
+}
+
+/// A change that points at another incident (a duplicate's original) needs
+/// that incident in the ledger; checked before the change is applied, and
+/// before its own incident is read. `lookup` reads an id as the user typed
+/// it and answers which incident that is and whether the ledger holds it;
+/// its error (text that is no id) passes through.
+pub fn check_target<E: From<ChangeError>>(
+    change: &Change,
+    lookup: impl FnOnce(&str) -> Result<(IncidentId, bool), E>,
+) -> Result<(), E> {
+    let Change::Duplicate { of } = change else {
+        return Ok(());
+    };
+    match lookup(of)? {
+        (_, true) => Ok(()),
+        (id, false) => Err(ChangeError::invalid_hint(
+            format!("no incident {id} in this ledger"),
+            "`git incident list` shows the incidents in this ledger",
+        )
+        .into()),
+    }
 }
 
 pub(super) fn check_severity(severity: &str, settings: &Settings) -> Result<(), ChangeError> {

@@ -2,6 +2,7 @@
 //! and settings.
 
 use super::*;
+use crate::domain::IncidentId;
 
 fn at(t: &str) -> DateTime<Utc> {
     t.parse().unwrap()
@@ -473,4 +474,24 @@ fn the_verb_recorded_is_the_change_s_own() {
     }
     assert_eq!(Verb::parse("renumber"), Some(Verb::Renumber));
     assert_eq!(Verb::parse("dance"), None);
+}
+
+#[test]
+fn a_duplicate_needs_its_original_in_the_ledger() {
+    let known = |text: &str| -> Result<(IncidentId, bool), ChangeError> {
+        let id = IncidentId::parse(text, "INC").unwrap();
+        Ok((id.clone(), id == IncidentId::new("INC", 2)))
+    };
+    let of = |text: &str| Change::Duplicate { of: text.into() };
+    assert!(check_target(&of("INC-2"), known).is_ok());
+    assert!(check_target(&of("2"), known).is_ok());
+    let err = check_target(&of("inc-9"), known).unwrap_err();
+    assert_eq!(err.to_string(), "no incident INC-9 in this ledger");
+    assert_eq!(
+        err.hint().as_deref(),
+        Some("`git incident list` shows the incidents in this ledger")
+    );
+    // Only a duplicate names another incident.
+    let never = |_: &str| -> Result<(IncidentId, bool), ChangeError> { unreachable!() };
+    assert!(check_target(&Change::Close, never).is_ok());
 }
