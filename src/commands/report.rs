@@ -39,12 +39,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError
     let head = ledger.head_commit()?;
     super::log::announce_commit_graph(ui, &ledger);
     let history = ledger.history(&id, Some(&head))?;
-    let stored = ledger
-        .load_as_of(&head, &id)?
-        .ok_or_else(|| LedgerError::UnknownIncident {
-            id: id.to_string(),
-            hint: Some("commit the incident first; the report is read from git".into()),
-        })?;
+    let stored = ledger.load_as_of(&head, &id)?.ok_or_else(|| {
+        LedgerError::unknown_incident(
+            &id,
+            "commit the incident first; the report is read from git",
+        )
+    })?;
     let commit = head.prefix(12);
     let text = if ctx.json || args.format == Format::Json {
         let value = render::report::json(&stored.incident, &history, commit);

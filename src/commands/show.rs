@@ -25,13 +25,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> 
         None => (ledger.load(&id)?, None),
         Some(at) => {
             let commit = point(ctx, &ledger, "--at", at)?;
-            let stored =
-                ledger
-                    .load_as_of(&commit, &id)?
-                    .ok_or_else(|| LedgerError::UnknownIncident {
-                        id: id.to_string(),
-                        hint: Some(format!("{id} did not exist yet at {}", commit.short())),
-                    })?;
+            let stored = ledger.load_as_of(&commit, &id)?.ok_or_else(|| {
+                LedgerError::unknown_incident(
+                    &id,
+                    format!("{id} did not exist yet at {}", commit.short()),
+                )
+            })?;
             ui.status(&format!("{id} as it stood at {}", label(&ledger, &commit)?));
             (stored, Some(commit))
         }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::domain::ChangeError;
+use crate::domain::{ChangeError, IncidentId};
 
 /// A file that could not be read as what it should be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,7 +72,19 @@ impl From<ParseError> for LedgerError {
     }
 }
 
+/// The hint for an id the ledger does not hold.
+pub(crate) const LIST_HINT: &str = "`git incident list` shows the incidents in this ledger";
+
 impl LedgerError {
+    /// The one way to say that incident `id` is not in the ledger; `hint`
+    /// says where to look instead.
+    pub fn unknown_incident(id: &IncidentId, hint: impl Into<String>) -> Self {
+        LedgerError::UnknownIncident {
+            id: id.to_string(),
+            hint: Some(hint.into()),
+        }
+    }
+
     pub fn io(
         action: &'static str,
         path: impl Into<PathBuf>,

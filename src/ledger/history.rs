@@ -20,7 +20,7 @@ use crate::domain::delta::{Delta, diff, dropped, event_time};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::{CommitId, Incident, IncidentId};
 
-use super::error::LedgerError;
+use super::error::{LIST_HINT, LedgerError};
 use super::git::{commit_id, oid};
 use super::{Ledger, trailer};
 use crate::domain::change::Verb;
@@ -146,13 +146,10 @@ impl Ledger {
             Some(tip) => oid(tip)?,
             None => self.head_oid()?,
         };
-        let id = id.to_string();
         let path = self
-            .path_at(tip, &id)?
-            .ok_or_else(|| LedgerError::UnknownIncident {
-                id: id.clone(),
-                hint: Some("`git incident list` shows the incidents in this ledger".into()),
-            })?;
+            .path_at(tip, &id.to_string())?
+            .ok_or_else(|| LedgerError::unknown_incident(id, LIST_HINT))?;
+        let id = id.to_string();
         self.keep_commit_graph();
         let mut segments: Vec<(PathBuf, Vec<Raw>)> = Vec::new();
         let (mut from, mut current) = (tip, path.clone());

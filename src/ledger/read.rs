@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::PathBuf;
 
+use super::error::LIST_HINT;
 use super::files::{in_parallel, parse_incident, read_text};
 use super::{INCIDENTS_DIR, Ledger, LedgerError, Stored};
 use crate::domain::IncidentId;
@@ -27,10 +28,7 @@ impl Ledger {
     /// The path of an incident's file, relative to the ledger's root.
     pub fn find_path(&self, id: &IncidentId) -> Result<PathBuf, LedgerError> {
         self.locate(id)?
-            .ok_or_else(|| LedgerError::UnknownIncident {
-                id: id.to_string(),
-                hint: Some("`git incident list` shows the incidents in this ledger".into()),
-            })
+            .ok_or_else(|| LedgerError::unknown_incident(id, LIST_HINT))
     }
 
     /// The path of an incident's file, if the working tree has it.
