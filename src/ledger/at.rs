@@ -15,7 +15,7 @@ impl Ledger {
     /// Resolves a point in history: a revision as git reads it (`HEAD~3`,
     /// a commit id, a tag), else `time`, the last commit on the current
     /// branch made at or before it.
-    pub fn resolve_point(
+    pub(crate) fn resolve_point(
         &self,
         text: &str,
         time: Option<chrono::DateTime<chrono::Utc>>,
@@ -63,7 +63,7 @@ impl Ledger {
     }
 
     /// Reads every incident as committed in `commit`.
-    pub fn load_all_at(
+    pub(crate) fn load_all_at(
         &self,
         commit: Oid,
     ) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
@@ -89,7 +89,10 @@ impl Ledger {
 
     /// The incident files of `commit`: paths relative to the ledger's root
     /// and their blob ids.
-    pub fn incident_blobs_at(&self, commit: Oid) -> Result<Vec<(PathBuf, Oid)>, LedgerError> {
+    pub(crate) fn incident_blobs_at(
+        &self,
+        commit: Oid,
+    ) -> Result<Vec<(PathBuf, Oid)>, LedgerError> {
         let Some(tree) = self.ledger_tree(commit)? else {
             return Ok(Vec::new());
         };
@@ -118,7 +121,7 @@ impl Ledger {
     }
 
     /// Reads a committed incident file.
-    pub fn read_blob(&self, path: &Path, blob: Oid) -> Result<Stored, LedgerError> {
+    pub(crate) fn read_blob(&self, path: &Path, blob: Oid) -> Result<Stored, LedgerError> {
         let text = self.blob_text(path, blob)?;
         let incident = parse_incident(path, &text)?;
         Ok(Stored {
@@ -137,7 +140,7 @@ impl Ledger {
     }
 
     /// The path of `id`'s file in `commit`, relative to the ledger's root.
-    pub fn path_at(&self, commit: Oid, id: &str) -> Result<Option<PathBuf>, LedgerError> {
+    pub(crate) fn path_at(&self, commit: Oid, id: &str) -> Result<Option<PathBuf>, LedgerError> {
         let tree = self.repo().find_commit(commit)?.tree()?;
         let Ok(entry) = tree.get_path(&self.base().join(INCIDENTS_DIR)) else {
             return Ok(None);
@@ -172,7 +175,7 @@ impl Ledger {
     /// The incident as committed at `commit`, following renumbering: where
     /// `id` did not exist yet under that name, the history says which file
     /// it was then.
-    pub fn load_as_of(
+    pub(crate) fn load_as_of(
         &self,
         commit: &CommitId,
         id: &IncidentId,
@@ -197,7 +200,7 @@ impl Ledger {
     }
 
     /// When `commit` was made (its committer date).
-    pub fn commit_time(&self, commit: &CommitId) -> Result<DateTime<Utc>, LedgerError> {
+    pub(crate) fn commit_time(&self, commit: &CommitId) -> Result<DateTime<Utc>, LedgerError> {
         let seconds = self
             .repo()
             .find_commit(oid(commit)?)?
@@ -208,7 +211,7 @@ impl Ledger {
     }
 
     /// The commit HEAD points at.
-    pub fn head_commit(&self) -> Result<CommitId, LedgerError> {
+    pub(crate) fn head_commit(&self) -> Result<CommitId, LedgerError> {
         self.head_oid().map(commit_id)
     }
 

@@ -14,36 +14,36 @@ use crate::domain::when::parse_duration;
 pub struct LedgerConfig {
     /// The id prefix: `INC` gives INC-1, INC-2, …
     #[serde(default = "default_prefix")]
-    pub prefix: String,
+    pub(crate) prefix: String,
     /// The runbook file, relative to ledger.toml.
     #[serde(default = "default_runbook")]
-    pub runbook: String,
+    pub(crate) runbook: String,
     /// Known services; when empty, any service name is accepted.
     #[serde(default)]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     /// Severities that need a review and follow-up actions before close.
     #[serde(default = "default_review_required")]
-    pub review_required: Vec<String>,
+    pub(crate) review_required: Vec<String>,
     /// How often stakeholders should hear from the responders, per severity
     /// (`"SEV-1" = "30m"`).
     #[serde(default)]
-    pub update_cadence: BTreeMap<String, String>,
+    pub(crate) update_cadence: BTreeMap<String, String>,
     /// Deadlines for undoing temporary mitigations.
     #[serde(default)]
-    pub cleanup: CleanupPolicy,
+    pub(crate) cleanup: CleanupPolicy,
 }
 
 /// How long a temporary mitigation may stay in place.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CleanupPolicy {
+pub(crate) struct CleanupPolicy {
     /// The default deadline, counted from when the incident was mitigated
     /// (`"14d"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<String>,
+    pub(crate) deadline: Option<String>,
     /// Deadlines per severity (`"SEV-1" = "7d"`).
     #[serde(default)]
-    pub by_severity: BTreeMap<String, String>,
+    pub(crate) by_severity: BTreeMap<String, String>,
 }
 
 fn default_prefix() -> String {
@@ -59,7 +59,7 @@ fn default_review_required() -> Vec<String> {
 }
 
 /// What `init` writes.
-pub const DEFAULT_LEDGER: &str = r#"#:schema schema/ledger.schema.json
+pub(crate) const DEFAULT_LEDGER: &str = r#"#:schema schema/ledger.schema.json
 # Settings of this incident ledger. See `git incident --help`.
 
 # Incident ids are PREFIX-NUMBER: INC-1, INC-2, ...
@@ -88,7 +88,7 @@ deadline = "14d"
 
 impl LedgerConfig {
     /// Problems a parser cannot see: bad prefixes, durations and severities.
-    pub fn problems(&self, severities: &[String]) -> Vec<String> {
+    pub(crate) fn problems(&self, severities: &[String]) -> Vec<String> {
         let mut problems = Vec::new();
         let prefix_ok = self.prefix.starts_with(|c: char| c.is_ascii_alphabetic())
             && self.prefix.chars().all(|c| c.is_ascii_alphanumeric());
@@ -128,7 +128,7 @@ impl LedgerConfig {
     }
 
     /// The cleanup deadline for a severity, if the ledger sets one.
-    pub fn cleanup_deadline(&self, severity: &str) -> Option<chrono::Duration> {
+    pub(crate) fn cleanup_deadline(&self, severity: &str) -> Option<chrono::Duration> {
         self.cleanup
             .by_severity
             .get(severity)
@@ -137,7 +137,7 @@ impl LedgerConfig {
     }
 
     /// How often updates are due for a severity, if the ledger sets it.
-    pub fn update_cadence(&self, severity: &str) -> Option<chrono::Duration> {
+    pub(crate) fn update_cadence(&self, severity: &str) -> Option<chrono::Duration> {
         self.update_cadence
             .get(severity)
             .and_then(|d| parse_duration(d).ok())

@@ -19,7 +19,7 @@ use super::{Ledger, write_atomic};
 use crate::domain::merge::{self, Options, Refusal, Report};
 
 /// The `.gitattributes` line that sends incident files to the driver.
-pub const ATTRIBUTES: &str = "# Incident files merge entry by entry: `git incident init --clone` registers\n# the driver in a fresh clone (see `git incident merge-driver --help`).\nincidents/**/*.toml merge=incident\n";
+pub(crate) const ATTRIBUTES: &str = "# Incident files merge entry by entry: `git incident init --clone` registers\n# the driver in a fresh clone (see `git incident merge-driver --help`).\nincidents/**/*.toml merge=incident\n";
 
 /// The driver names registered: `incident`, and `git-incident`, which
 /// ledgers made by earlier versions name in their `.gitattributes`.
@@ -27,7 +27,7 @@ const NAMES: [&str; 2] = ["incident", "git-incident"];
 
 /// How a driver run ended.
 #[derive(Debug)]
-pub enum DriverOutcome {
+pub(crate) enum DriverOutcome {
     /// The semantic merge ran; `%A` holds its result.
     Merged(Report),
     /// The merge declined; `%A` holds git's text merge, with markers where
@@ -36,7 +36,7 @@ pub enum DriverOutcome {
 }
 
 /// Merges the files git hands the driver, writing the result over `ours`.
-pub fn merge_files(
+pub(crate) fn merge_files(
     base: &Path,
     ours: &Path,
     theirs: &Path,
@@ -93,7 +93,7 @@ fn text_merge(base: &Path, ours: &Path, theirs: &Path) -> Result<bool, LedgerErr
 
 /// Defines the merge driver in the clone's own config (`.git/config`).
 /// `command` runs the driver: `'/path/to/git-incident' merge-driver %O %A %B %P`.
-pub fn register(repo: &Repository, command: &str) -> Result<(), LedgerError> {
+pub(crate) fn register(repo: &Repository, command: &str) -> Result<(), LedgerError> {
     let mut config = repo.config()?.open_level(ConfigLevel::Local)?;
     for name in NAMES {
         config.set_str(
@@ -107,14 +107,14 @@ pub fn register(repo: &Repository, command: &str) -> Result<(), LedgerError> {
 
 impl Ledger {
     /// Defines the merge driver in this clone's config.
-    pub fn register_driver(&self, command: &str) -> Result<(), LedgerError> {
+    pub(crate) fn register_driver(&self, command: &str) -> Result<(), LedgerError> {
         register(&self.repo, command)
     }
 }
 
 /// Whether the clone holding `dir` defines the merge driver; true where
 /// `dir` is in no repository (there is nothing to warn about).
-pub fn registered_at(dir: &Path) -> bool {
+pub(crate) fn registered_at(dir: &Path) -> bool {
     match Repository::discover(dir) {
         Err(_) => true,
         Ok(repo) => repo

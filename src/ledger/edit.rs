@@ -11,10 +11,10 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Key, Table, Value};
 
 /// The first line of every incident file: editors with a TOML language
 /// server validate and complete against it.
-pub const SCHEMA_DIRECTIVE: &str = "#:schema ../../schema/incident.schema.json\n";
+pub(crate) const SCHEMA_DIRECTIVE: &str = "#:schema ../../schema/incident.schema.json\n";
 
 /// Renders `value` into `existing` (the file as it is), or afresh.
-pub fn render<T: Serialize>(existing: Option<&str>, value: &T) -> String {
+pub(crate) fn render<T: Serialize>(existing: Option<&str>, value: &T) -> String {
     let fresh = toml::to_string_pretty(value).expect("incident types serialise to TOML");
     let fresh = match fresh.parse::<DocumentMut>() {
         Ok(mut new) => {

@@ -8,14 +8,14 @@ use crate::domain::{ChangeError, IncidentId};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}:{line}:{column}: {message}", path.display())]
 pub struct ParseError {
-    pub path: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
+    pub(crate) path: PathBuf,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) message: String,
     /// The offending source line, for a snippet.
-    pub source_line: String,
+    pub(crate) source_line: String,
     /// How many characters the snippet should underline.
-    pub width: usize,
+    pub(crate) width: usize,
 }
 
 /// Errors of the ledger layer.
@@ -78,14 +78,14 @@ pub(crate) const LIST_HINT: &str = "`git incident list` shows the incidents in t
 impl LedgerError {
     /// The one way to say that incident `id` is not in the ledger; `hint`
     /// says where to look instead.
-    pub fn unknown_incident(id: &IncidentId, hint: impl Into<String>) -> Self {
+    pub(crate) fn unknown_incident(id: &IncidentId, hint: impl Into<String>) -> Self {
         LedgerError::UnknownIncident {
             id: id.to_string(),
             hint: Some(hint.into()),
         }
     }
 
-    pub fn io(
+    pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
     ) -> impl FnOnce(std::io::Error) -> Self {
@@ -99,7 +99,7 @@ impl LedgerError {
 }
 
 /// Finds the line, column and source line of a byte offset.
-pub fn locate(src: &str, offset: usize) -> (usize, usize, String) {
+pub(crate) fn locate(src: &str, offset: usize) -> (usize, usize, String) {
     let offset = offset.min(src.len());
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
@@ -111,7 +111,7 @@ pub fn locate(src: &str, offset: usize) -> (usize, usize, String) {
 
 impl ParseError {
     /// Builds a parse error from a toml error and the text it was reading.
-    pub fn from_toml(path: PathBuf, src: &str, err: &toml::de::Error) -> Self {
+    pub(crate) fn from_toml(path: PathBuf, src: &str, err: &toml::de::Error) -> Self {
         let span = err.span().unwrap_or(0..0);
         let (line, column, source_line) = locate(src, span.start);
         let width = src

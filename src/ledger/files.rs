@@ -73,7 +73,7 @@ pub(super) fn read_toml<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses a TOML file, refusing unresolved merge conflicts first.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
     path: &Path,
     text: &str,
 ) -> Result<T, LedgerError> {
@@ -90,7 +90,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
 
 /// Parses an incident file and checks what the types cannot: the id matches
 /// the file name, the milestones are in order.
-pub fn parse_incident(path: &Path, text: &str) -> Result<Incident, LedgerError> {
+pub(crate) fn parse_incident(path: &Path, text: &str) -> Result<Incident, LedgerError> {
     let incident: Incident = parse_toml(path, text)?;
     let invalid = |message: String| LedgerError::Invalid {
         path: path.to_path_buf(),
@@ -143,7 +143,7 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8], durability: Durability) -> i
 }
 
 /// Writes a file a person keeps, durably (see [`write_file`]).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
     write_file(path, bytes, Durability::Durable).map_err(LedgerError::io("cannot write", path))

@@ -141,7 +141,11 @@ impl Ledger {
 
     /// The history of incident `id` up to `tip` (HEAD when `None`), oldest
     /// first, following its file back across renumbering.
-    pub fn history(&self, id: &IncidentId, tip: Option<&CommitId>) -> Result<History, LedgerError> {
+    pub(crate) fn history(
+        &self,
+        id: &IncidentId,
+        tip: Option<&CommitId>,
+    ) -> Result<History, LedgerError> {
         let tip = match tip {
             Some(tip) => oid(tip)?,
             None => self.head_oid()?,
@@ -248,7 +252,7 @@ impl Ledger {
     /// Whether the repository has no commit-graph yet, so that the next
     /// history read writes one for the whole history (about 20 s at 100,000
     /// commits): worth telling the person waiting.
-    pub fn commit_graph_missing(&self) -> bool {
+    pub(crate) fn commit_graph_missing(&self) -> bool {
         let info = self.repo().path().join("objects/info");
         let info = match self.repo().commondir() {
             common if common != self.repo().path() => common.join("objects/info"),
@@ -264,7 +268,7 @@ impl Ledger {
     /// adds a small layer for the commits made since the last one and merges
     /// layers geometrically, as `git maintenance` does. A failure (a read-only
     /// repository, an old git) only costs speed.
-    pub fn keep_commit_graph(&self) {
+    pub(crate) fn keep_commit_graph(&self) {
         let _ = Command::new("git")
             .arg("-C")
             .arg(self.workdir())

@@ -26,13 +26,13 @@ use super::{LedgerError, git};
 
 /// What a writer is about to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Intent {
+pub(crate) struct Intent {
     /// The file, relative to the repository's working tree.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The blob the commit replaces; `None` for a new file.
-    pub old: Option<Oid>,
+    pub(crate) old: Option<Oid>,
     /// The blob the commit holds.
-    pub new: Oid,
+    pub(crate) new: Oid,
 }
 
 const FILE: &str = "git-incident/pending-write";
@@ -44,7 +44,7 @@ fn marker(repo: &Repository) -> PathBuf {
 impl Intent {
     /// Records the intent before the branch moves, written whole or not at
     /// all.
-    pub fn record(&self, repo: &Repository) -> Result<(), LedgerError> {
+    pub(crate) fn record(&self, repo: &Repository) -> Result<(), LedgerError> {
         let old = self.old.map_or_else(|| "-".to_owned(), |o| o.to_string());
         let text = format!("{} {old} {}\n", self.new, self.path.display());
         let file = marker(repo);
@@ -53,7 +53,7 @@ impl Intent {
     }
 
     /// The write is complete: nothing is left to finish.
-    pub fn clear(repo: &Repository) {
+    pub(crate) fn clear(repo: &Repository) {
         let _ = fs::remove_file(marker(repo));
     }
 
@@ -84,7 +84,7 @@ enum Outcome {
 /// Clears a killed writer's leftovers and settles its intent, if one is
 /// recorded: see the module's comment. Call with the ledger lock held.
 /// Returns the file that was brought in line with the branch, if any.
-pub fn finish_interrupted(repo: &Repository) -> Result<Option<PathBuf>, LedgerError> {
+pub(crate) fn finish_interrupted(repo: &Repository) -> Result<Option<PathBuf>, LedgerError> {
     git::clear_leftovers(repo, &git::lock_files(repo));
     clear_private_temps(repo);
     if !marker(repo).exists() {
@@ -180,7 +180,7 @@ fn settle(repo: &Repository, intent: &Intent) -> Result<Outcome, LedgerError> {
 /// The blob a working file stands for: its bytes as they are, or, where
 /// git's checkout wrote them with CRLF line ends, as git would clean them;
 /// whichever of `known` it matches.
-pub fn worktree_blob(bytes: &[u8], known: &[Oid]) -> Result<Oid, LedgerError> {
+pub(crate) fn worktree_blob(bytes: &[u8], known: &[Oid]) -> Result<Oid, LedgerError> {
     let raw = Oid::hash_object(ObjectType::Blob, bytes)?;
     if known.contains(&raw) || !bytes.contains(&b'\r') {
         return Ok(raw);
@@ -193,7 +193,7 @@ pub fn worktree_blob(bytes: &[u8], known: &[Oid]) -> Result<Oid, LedgerError> {
 /// Stops the process on the spot where `set` (`GIT_INCIDENT_FAILPOINT`,
 /// read by the context) names this point: how the tests crash a write
 /// half-way, for real, to show that the next command finishes it.
-pub fn failpoint(set: Option<&str>, name: &str) {
+pub(crate) fn failpoint(set: Option<&str>, name: &str) {
     if set == Some(name) {
         std::process::abort();
     }

@@ -14,7 +14,7 @@ fn one_line(value: &str) -> String {
 }
 
 /// The message of a change to incident `id`.
-pub fn commit_message(id: &str, applied: &Applied) -> String {
+pub(crate) fn commit_message(id: &str, applied: &Applied) -> String {
     let mut msg = format!("{id}: {}\n", one_line(&applied.summary));
     if let Some(body) = &applied.body {
         msg.push('\n');
@@ -35,7 +35,7 @@ pub fn commit_message(id: &str, applied: &Applied) -> String {
 }
 
 /// The message of the set-up commit.
-pub fn init_message(base: &Path) -> String {
+pub(crate) fn init_message(base: &Path) -> String {
     let place = if base.as_os_str().is_empty() {
         String::new()
     } else {

@@ -12,19 +12,19 @@
 //! `files` the file helpers and [`git`] the plumbing.
 
 mod at;
-pub mod cache;
-pub mod config;
-pub mod driver;
-pub mod edit;
-pub mod error;
+pub(crate) mod cache;
+pub(crate) mod config;
+pub(crate) mod driver;
+pub(crate) mod edit;
+pub(crate) mod error;
 mod files;
-pub mod git;
-pub mod history;
+pub(crate) mod git;
+pub(crate) mod history;
 mod intent;
 mod message;
 mod read;
 pub mod schema;
-pub mod span;
+pub(crate) mod span;
 mod trailer;
 mod write;
 
@@ -41,13 +41,13 @@ use crate::runbook::model::{DEFAULT_RUNBOOK, Runbook};
 
 pub use config::LedgerConfig;
 pub use error::{LedgerError, ParseError};
-pub use files::{parse_incident, parse_toml, write_atomic};
-pub use git::Author;
+pub(crate) use files::{parse_incident, parse_toml, write_atomic};
+pub(crate) use git::Author;
 
 /// The ledger's settings file, whose folder is the ledger's root.
-pub const LEDGER_FILE: &str = "ledger.toml";
+pub(crate) const LEDGER_FILE: &str = "ledger.toml";
 /// Where incident files live, one folder per year.
-pub const INCIDENTS_DIR: &str = "incidents";
+pub(crate) const INCIDENTS_DIR: &str = "incidents";
 /// How long a command waits for another one holding the ledger lock.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// How often a commit is retried when a plain `git commit` moved the branch.
@@ -59,10 +59,10 @@ pub struct Ledger {
     repo: Repository,
     /// The ledger's folder relative to the repository's working tree.
     base: PathBuf,
-    pub config: LedgerConfig,
-    pub runbook: Runbook,
+    pub(crate) config: LedgerConfig,
+    pub(crate) runbook: Runbook,
     /// The blob id of the runbook file, abbreviated.
-    pub runbook_version: String,
+    pub(crate) runbook_version: String,
     /// Where a write stops dead, for the crash tests (see `intent`).
     failpoint: Option<String>,
     /// Makes the key of a new entry from a seed (see `with_keys`).
@@ -73,39 +73,39 @@ pub struct Ledger {
 }
 
 /// Makes an entry key from a seed.
-pub type KeySource = Box<dyn Fn(&str) -> String>;
+pub(crate) type KeySource = Box<dyn Fn(&str) -> String>;
 
 /// An incident as stored: its parsed value, its path and its text.
 #[derive(Debug, Clone)]
-pub struct Stored {
-    pub incident: Incident,
+pub(crate) struct Stored {
+    pub(crate) incident: Incident,
     /// Relative to the ledger's root, such as `incidents/2026/INC-42.toml`.
-    pub path: PathBuf,
-    pub text: String,
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
 }
 
 /// A change that was committed.
 #[derive(Debug, Clone)]
-pub struct Committed {
-    pub id: String,
-    pub path: PathBuf,
-    pub commit: CommitId,
-    pub applied: Applied,
-    pub incident: Incident,
+pub(crate) struct Committed {
+    pub(crate) id: String,
+    pub(crate) path: PathBuf,
+    pub(crate) commit: CommitId,
+    pub(crate) applied: Applied,
+    pub(crate) incident: Incident,
 }
 
 /// What `init` made.
 #[derive(Debug, Clone)]
-pub struct Initialized {
-    pub root: PathBuf,
-    pub commit: CommitId,
-    pub created_repository: bool,
+pub(crate) struct Initialized {
+    pub(crate) root: PathBuf,
+    pub(crate) commit: CommitId,
+    pub(crate) created_repository: bool,
 }
 
 impl Ledger {
     /// Finds the ledger in `start` or the nearest parent folder holding
     /// `ledger.toml`.
-    pub fn find(start: &Path) -> Result<Self, LedgerError> {
+    pub(crate) fn find(start: &Path) -> Result<Self, LedgerError> {
         let start = fs::canonicalize(start).map_err(LedgerError::io("cannot open", start))?;
         let root = start
             .ancestors()
@@ -162,7 +162,7 @@ impl Ledger {
 
     /// Creates a ledger in `dir`, running `git init` first where `dir` is not
     /// inside a repository, and commits the set-up as one commit.
-    pub fn init(dir: &Path, author: &Author) -> Result<Initialized, LedgerError> {
+    pub(crate) fn init(dir: &Path, author: &Author) -> Result<Initialized, LedgerError> {
         fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
         let root = fs::canonicalize(dir).map_err(LedgerError::io("cannot open", dir))?;
         if root.join(LEDGER_FILE).exists() {
@@ -227,12 +227,12 @@ impl Ledger {
         })
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The settings that the domain's rules consult.
-    pub fn settings(&self) -> Settings {
+    pub(crate) fn settings(&self) -> Settings {
         Settings {
             severities: self.runbook.severity_names(),
             services: self.config.services.clone(),
@@ -241,7 +241,7 @@ impl Ledger {
     }
 
     /// Sets who runs the command, the committer of every change.
-    pub fn with_committer(mut self, committer: Option<Identity>) -> Self {
+    pub(crate) fn with_committer(mut self, committer: Option<Identity>) -> Self {
         self.committer = committer;
         self
     }
@@ -249,7 +249,7 @@ impl Ledger {
     /// Stops every write dead at the named point (`before-write`,
     /// `after-write`, `after-index`, `index-locked`, `ref-locked`,
     /// `after-commit`): how the tests crash a change half-way.
-    pub fn with_failpoint(mut self, point: Option<String>) -> Self {
+    pub(crate) fn with_failpoint(mut self, point: Option<String>) -> Self {
         self.failpoint = point;
         self
     }
@@ -257,23 +257,23 @@ impl Ledger {
     /// Where the keys of new entries come from: ids unique across clones,
     /// which the domain cannot make (no clock, no randomness). Without it,
     /// new entries go without a key and merge by their content.
-    pub fn with_keys(mut self, keys: KeySource) -> Self {
+    pub(crate) fn with_keys(mut self, keys: KeySource) -> Self {
         self.keys = Some(keys);
         self
     }
 
     /// Parses an id typed by a user, with the ledger's prefix for a bare number.
-    pub fn parse_id(&self, text: &str) -> Result<IncidentId, LedgerError> {
+    pub(crate) fn parse_id(&self, text: &str) -> Result<IncidentId, LedgerError> {
         IncidentId::parse(text, &self.config.prefix).map_err(LedgerError::BadId)
     }
 
     /// The repository, for the history readers of this module.
-    pub fn repo(&self) -> &Repository {
+    pub(crate) fn repo(&self) -> &Repository {
         &self.repo
     }
 
     /// The ledger's folder relative to the repository's working tree.
-    pub fn base(&self) -> &Path {
+    pub(crate) fn base(&self) -> &Path {
         &self.base
     }
 

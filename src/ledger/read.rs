@@ -26,7 +26,7 @@ impl Ledger {
     }
 
     /// The path of an incident's file, relative to the ledger's root.
-    pub fn find_path(&self, id: &IncidentId) -> Result<PathBuf, LedgerError> {
+    pub(crate) fn find_path(&self, id: &IncidentId) -> Result<PathBuf, LedgerError> {
         self.locate(id)?
             .ok_or_else(|| LedgerError::unknown_incident(id, LIST_HINT))
     }
@@ -52,7 +52,7 @@ impl Ledger {
     }
 
     /// Reads one incident from the working tree.
-    pub fn load(&self, id: &IncidentId) -> Result<Stored, LedgerError> {
+    pub(crate) fn load(&self, id: &IncidentId) -> Result<Stored, LedgerError> {
         let path = self.find_path(id)?;
         let text = read_text(&self.root, &path)?;
         let incident = parse_incident(&path, &text)?;
@@ -64,7 +64,7 @@ impl Ledger {
     }
 
     /// The paths of every incident file, oldest year first.
-    pub fn incident_paths(&self) -> Result<Vec<PathBuf>, LedgerError> {
+    pub(crate) fn incident_paths(&self) -> Result<Vec<PathBuf>, LedgerError> {
         let mut paths = Vec::new();
         for year in self.year_dirs()? {
             let dir = self.root.join(&year);
@@ -82,13 +82,13 @@ impl Ledger {
 
     /// Reads every incident; a file that cannot be read is an error in its
     /// place, so one bad file does not hide the others.
-    pub fn load_all(&self) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
+    pub(crate) fn load_all(&self) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
         Ok(self.load_paths(self.incident_paths()?))
     }
 
     /// Reads the incident files at `paths` (relative to the ledger's root),
     /// each a result of its own, in the same order.
-    pub fn load_paths(&self, paths: Vec<PathBuf>) -> Vec<Result<Stored, LedgerError>> {
+    pub(crate) fn load_paths(&self, paths: Vec<PathBuf>) -> Vec<Result<Stored, LedgerError>> {
         let root = self.root.as_path();
         in_parallel(paths, |path| {
             let text = read_text(root, &path)?;

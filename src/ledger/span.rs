@@ -13,20 +13,20 @@ use super::{Ledger, LedgerError, Stored};
 
 /// The incidents at two points of history.
 #[derive(Debug)]
-pub struct Span {
+pub(crate) struct Span {
     /// `None`: before the ledger's first commit, when nothing was recorded.
-    pub from: Option<Point>,
-    pub to: Point,
-    pub then: Vec<Stored>,
-    pub now: Vec<Stored>,
+    pub(crate) from: Option<Point>,
+    pub(crate) to: Point,
+    pub(crate) then: Vec<Stored>,
+    pub(crate) now: Vec<Stored>,
     /// Files that could not be read at either end; the others still count.
-    pub unreadable: Vec<LedgerError>,
+    pub(crate) unreadable: Vec<LedgerError>,
 }
 
 impl Ledger {
     /// The incidents as committed at `from` (none when `from` is `None`)
     /// and at HEAD.
-    pub fn cleanup_span(&self, from: Option<&CommitId>) -> Result<Span, LedgerError> {
+    pub(crate) fn cleanup_span(&self, from: Option<&CommitId>) -> Result<Span, LedgerError> {
         let head = self.head_oid()?;
         let from = from.map(oid).transpose()?;
         let mut unreadable = Vec::new();

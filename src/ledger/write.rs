@@ -18,7 +18,7 @@ use crate::domain::{Actor, Applied, Change, Incident, IncidentId};
 
 impl Ledger {
     /// Declares a new incident under the next free id: one commit.
-    pub fn declare(
+    pub(crate) fn declare(
         &self,
         declaration: Declaration,
         uid: String,
@@ -89,7 +89,7 @@ impl Ledger {
     }
 
     /// Applies one change to one incident: one commit.
-    pub fn apply(
+    pub(crate) fn apply(
         &self,
         id: &IncidentId,
         change: &Change,
@@ -236,7 +236,7 @@ impl Ledger {
 
     /// Refuses, as a change would, when the incident's file has edits that
     /// are not committed (in the working tree or staged).
-    pub fn check_committed(&self, id: &IncidentId) -> Result<(), LedgerError> {
+    pub(crate) fn check_committed(&self, id: &IncidentId) -> Result<(), LedgerError> {
         let path = self.find_path(id)?;
         let (_, tip) = git::head_branch(&self.repo)?;
         self.committed_blob(tip, &path).map(|_| ())

@@ -27,10 +27,10 @@ use crate::ledger::files::{Durability, in_parallel, write_file};
 
 /// A point in time as the file system records it: seconds and nanoseconds
 /// since the epoch.
-pub type FileTime = (i64, u32);
+pub(crate) type FileTime = (i64, u32);
 
 /// The journal as read, less its entries (which the caller owns).
-pub struct Journal {
+pub(crate) struct Journal {
     path: PathBuf,
     header: String,
     /// Records in the file; dead ones included.
@@ -38,7 +38,7 @@ pub struct Journal {
     /// The file's modification time before it was read: every entry in it
     /// was written at or before this time. `None` when the journal was not
     /// usable and will be rewritten whole.
-    pub written: Option<FileTime>,
+    pub(crate) written: Option<FileTime>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -49,7 +49,7 @@ struct Record<E> {
 }
 
 /// The modification time of `meta`.
-pub fn mtime(meta: &fs::Metadata) -> FileTime {
+pub(crate) fn mtime(meta: &fs::Metadata) -> FileTime {
     let t = meta.modified().unwrap_or(UNIX_EPOCH);
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => (
@@ -66,7 +66,7 @@ pub fn mtime(meta: &fs::Metadata) -> FileTime {
 impl Journal {
     /// Reads the journal at `path`; its entries by key (empty when the file
     /// is missing, foreign or damaged).
-    pub fn open<E: DeserializeOwned + Send>(
+    pub(crate) fn open<E: DeserializeOwned + Send>(
         path: PathBuf,
         header: String,
     ) -> (Self, HashMap<String, E>) {
@@ -120,7 +120,7 @@ impl Journal {
     /// modification time: an entry it returns a replacement for (one that
     /// could be confused with a later change of what it summarises) is
     /// recorded again as that.
-    pub fn record<E: Serialize>(
+    pub(crate) fn record<E: Serialize>(
         &mut self,
         changes: &[(&str, Option<&E>)],
         entries: &[(String, E)],
@@ -191,7 +191,7 @@ fn push_record<E: Serialize>(out: &mut String, key: &str, entry: Option<&E>) {
 
 /// Now, as the system clock has it (for tests of the racy rule).
 #[cfg(test)]
-pub fn now() -> FileTime {
+pub(crate) fn now() -> FileTime {
     let d = std::time::SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();

@@ -33,7 +33,7 @@ const FILE: &str = "git-incident/metrics.json";
 impl Ledger {
     /// Every incident file in `commit`, parsed, with its prose left out; a
     /// file that cannot be read or parsed is an error in its place.
-    pub fn incidents_for_metrics_at(
+    pub(crate) fn incidents_for_metrics_at(
         &self,
         commit: &CommitId,
     ) -> Result<Vec<Result<Incident, LedgerError>>, LedgerError> {

@@ -4,6 +4,6 @@
 //! used, so a cache that is stale, damaged or missing only costs speed.
 
 mod journal;
-pub mod metrics;
-pub mod records;
-pub mod summary;
+pub(crate) mod metrics;
+pub(crate) mod records;
+pub(crate) mod summary;

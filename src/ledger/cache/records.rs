@@ -28,7 +28,7 @@ const FORMAT: &str = concat!("records-1/", env!("CARGO_PKG_VERSION"));
 impl Ledger {
     /// Every tool change recorded up to `tip`, newest first, recorded at or
     /// after `since` where given.
-    pub fn change_records(
+    pub(crate) fn change_records(
         &self,
         tip: &CommitId,
         since: Option<DateTime<Utc>>,
@@ -61,7 +61,7 @@ impl Ledger {
     /// Whether `change_records` will have to read the whole history: there
     /// is no usable cache yet. Worth telling the person waiting on a large
     /// ledger.
-    pub fn change_records_uncached(&self) -> bool {
+    pub(crate) fn change_records_uncached(&self) -> bool {
         use std::io::BufRead;
         let Ok(file) = fs::File::open(self.repo().path().join(FILE)) else {
             return true;

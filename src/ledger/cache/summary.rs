@@ -34,9 +34,9 @@ use crate::ledger::{Ledger, LedgerError};
 
 /// An incident file's summary, with the path it was read from.
 #[derive(Debug, Clone)]
-pub struct Listed {
-    pub path: PathBuf,
-    pub summary: Summary,
+pub(crate) struct Listed {
+    pub(crate) path: PathBuf,
+    pub(crate) summary: Summary,
     /// A [`Cleanup`] where anything is pending, left unparsed: only
     /// `cleanup` reads it, and `list` need not pay for it.
     cleanup: Option<Box<RawValue>>,
@@ -44,13 +44,13 @@ pub struct Listed {
 
 /// What `cleanup` shows of an incident besides its summary.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Cleanup {
-    pub uid: String,
+pub(crate) struct Cleanup {
+    pub(crate) uid: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mitigated_at: Option<DateTime<Utc>>,
+    pub(crate) mitigated_at: Option<DateTime<Utc>>,
     /// The temporary mitigations still in place, whole.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pending: Vec<Mitigation>,
+    pub(crate) pending: Vec<Mitigation>,
 }
 
 impl Cleanup {
@@ -74,7 +74,10 @@ impl Ledger {
     /// mitigations), everything else left empty; `None` when nothing is
     /// pending. From the cache; from the file should the cached form not
     /// read back.
-    pub fn cleanup_incident(&self, listed: &Listed) -> Result<Option<Incident>, LedgerError> {
+    pub(crate) fn cleanup_incident(
+        &self,
+        listed: &Listed,
+    ) -> Result<Option<Incident>, LedgerError> {
         let Some(raw) = &listed.cleanup else {
             return Ok(None);
         };
@@ -129,7 +132,7 @@ fn skeleton(s: &Summary, cleanup: Cleanup) -> Incident {
 /// change time, size and inode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "StatRecord", from = "StatRecord")]
-pub struct Stat {
+pub(crate) struct Stat {
     mtime: FileTime,
     ctime: FileTime,
     size: u64,
@@ -158,7 +161,7 @@ impl From<StatRecord> for Stat {
 }
 
 impl Stat {
-    pub fn of(meta: &fs::Metadata) -> Self {
+    pub(crate) fn of(meta: &fs::Metadata) -> Self {
         #[cfg(unix)]
         let (ctime, inode) = {
             use std::os::unix::fs::MetadataExt;
@@ -191,7 +194,7 @@ impl Stat {
 /// was written (`written`). A file modified in the same clock tick as the
 /// write, or later, may have been changed again since without a trace in
 /// its stat data.
-pub fn settled(stat: &Stat, written: Option<FileTime>) -> bool {
+pub(crate) fn settled(stat: &Stat, written: Option<FileTime>) -> bool {
     written.is_some_and(|w| stat.mtime < w)
 }
 
@@ -228,7 +231,7 @@ const OLD_FILE: &str = "git-incident/summaries.json";
 impl Ledger {
     /// The summary of every incident file, oldest year first; a file that
     /// cannot be read or parsed is an error in its place.
-    pub fn summaries(&self) -> Result<Vec<Result<Listed, LedgerError>>, LedgerError> {
+    pub(crate) fn summaries(&self) -> Result<Vec<Result<Listed, LedgerError>>, LedgerError> {
         let paths = self.incident_paths()?;
         let git_dir = self.repo().path();
         let header = serde_json::json!({ "format": FORMAT, "base": self.base() }).to_string();

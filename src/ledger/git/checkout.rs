@@ -13,7 +13,7 @@ use crate::ledger::error::LedgerError;
 
 /// Whether git's checkout writes `path` with CRLF line ends, from the
 /// `text`/`eol` attributes and `core.autocrlf`/`core.eol`, as git decides.
-pub fn checkout_wants_crlf(repo: &Repository, path: &Path) -> bool {
+pub(crate) fn checkout_wants_crlf(repo: &Repository, path: &Path) -> bool {
     if !line_end_attributes_possible(repo, path) {
         return config_wants_crlf(repo, None);
     }
@@ -85,7 +85,7 @@ fn line_end_attributes_possible(repo: &Repository, path: &Path) -> bool {
 /// Where the working tree is on another file system than the git directory,
 /// the temporary file sits beside the target under one fixed name, so a
 /// crash leaves at most one, which the next write of that file replaces.
-pub fn write_worktree_file(
+pub(crate) fn write_worktree_file(
     repo: &Repository,
     path: &Path,
     bytes: &[u8],
@@ -118,14 +118,14 @@ pub fn write_worktree_file(
 
 /// The temporary file beside `path`, for a working tree on another file
 /// system than its git directory.
-pub fn beside(path: &Path) -> PathBuf {
+pub(crate) fn beside(path: &Path) -> PathBuf {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     path.with_file_name(format!(".{name}.git-incident-tmp"))
 }
 
 /// The bytes git's checkout would write for a blob: with CRLF line ends
 /// where the attributes or config ask for them.
-pub fn worktree_bytes(repo: &Repository, path: &Path, blob: &[u8]) -> Vec<u8> {
+pub(crate) fn worktree_bytes(repo: &Repository, path: &Path, blob: &[u8]) -> Vec<u8> {
     if !checkout_wants_crlf(repo, path) || blob.contains(&b'\r') {
         return blob.to_vec();
     }

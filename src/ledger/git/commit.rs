@@ -40,7 +40,7 @@ fn tree_with(
 
 /// Writes a tree of several files (for `init`), on top of `base`, through an
 /// in-memory index: no intermediate trees, and the user's index untouched.
-pub fn tree_with_files(
+pub(crate) fn tree_with_files(
     repo: &Repository,
     base: Option<Oid>,
     files: &[(PathBuf, Vec<u8>)],
@@ -61,16 +61,16 @@ fn path_parts(path: &Path) -> Vec<&str> {
 }
 
 /// A commit to make: one blob at one path on top of a parent.
-pub struct OneFileCommit<'a> {
-    pub path: &'a Path,
-    pub blob: Oid,
-    pub message: &'a str,
-    pub author: &'a Author,
-    pub committer: &'a Author,
+pub(crate) struct OneFileCommit<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) blob: Oid,
+    pub(crate) message: &'a str,
+    pub(crate) author: &'a Author,
+    pub(crate) committer: &'a Author,
 }
 
 /// Writes the commit object of `change` on top of `parent`; no ref moves.
-pub fn one_file_commit(
+pub(crate) fn one_file_commit(
     repo: &Repository,
     parent: Option<Oid>,
     change: &OneFileCommit<'_>,
@@ -95,7 +95,7 @@ pub fn one_file_commit(
 
 /// Writes a commit object, signed where the user's config says
 /// `commit.gpgsign`; no ref moves.
-pub fn commit_object(
+pub(crate) fn commit_object(
     repo: &Repository,
     parent: Option<Oid>,
     tree: Oid,
@@ -129,7 +129,7 @@ pub fn commit_object(
 
 /// What became of a branch move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Moved {
+pub(crate) enum Moved {
     Done,
     /// The branch was not at the expected tip but here.
     Elsewhere(Option<Oid>),
@@ -137,7 +137,7 @@ pub enum Moved {
 
 /// Moves `branch` from `old` to `new` as git does: its lock file taken,
 /// the tip checked under it, one rename, then the reflogs.
-pub fn move_branch(
+pub(crate) fn move_branch(
     repo: &Repository,
     branch: &str,
     old: Option<Oid>,

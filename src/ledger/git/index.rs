@@ -15,12 +15,12 @@ use crate::ledger::error::LedgerError;
 /// What the index should hold at one path: a blob (with the working file
 /// whose stat it records, if written), or nothing.
 #[derive(Debug, Clone)]
-pub struct Staged {
+pub(crate) struct Staged {
     /// Relative to the working tree.
-    pub path: PathBuf,
-    pub blob: Option<Oid>,
+    pub(crate) path: PathBuf,
+    pub(crate) blob: Option<Oid>,
     /// The working file, to record its stat so `git status` need not hash it.
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 }
 
 pub(super) fn index_entry_for(
@@ -82,7 +82,7 @@ fn read_index_bytes(path: &Path) -> Result<Option<Vec<u8>>, LedgerError> {
 /// An index libgit2 cannot read whole (a split or sparse index) is updated
 /// by git itself (`git update-index --index-info`), which takes the same
 /// lock.
-pub fn stage(
+pub(crate) fn stage(
     repo: &Repository,
     changes: &[Staged],
     failpoint: impl Fn(&str),
@@ -167,7 +167,7 @@ fn stage_with_git(
 
 /// The id of the index entry at `path`, if any, read from the index as it
 /// is now (never a copy cached earlier in the process).
-pub fn index_entry(repo: &Repository, path: &Path) -> Result<Option<Oid>, LedgerError> {
+pub(crate) fn index_entry(repo: &Repository, path: &Path) -> Result<Option<Oid>, LedgerError> {
     let bytes = read_index_bytes(&index_path(repo))?.unwrap_or_default();
     if bytes.is_empty() {
         return Ok(None);

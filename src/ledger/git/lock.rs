@@ -21,12 +21,12 @@ pub(super) const GIT_LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// Holds the ledger lock for as long as it lives.
 #[derive(Debug)]
-pub struct LedgerLock {
+pub(crate) struct LedgerLock {
     _file: File,
 }
 
 /// Takes the ledger lock, waiting up to `wait` for another invocation.
-pub fn lock(repo: &Repository, wait: Duration) -> Result<LedgerLock, LedgerError> {
+pub(crate) fn lock(repo: &Repository, wait: Duration) -> Result<LedgerLock, LedgerError> {
     let path = repo.commondir().join("git-incident.lock");
     let file = File::options()
         .create(true)
@@ -56,7 +56,7 @@ pub fn lock(repo: &Repository, wait: Duration) -> Result<LedgerLock, LedgerError
 
 /// The tool's scratch folder, shared by every worktree of the repository:
 /// temporary files live here, where `git status` never looks.
-pub fn scratch_dir(repo: &Repository) -> PathBuf {
+pub(crate) fn scratch_dir(repo: &Repository) -> PathBuf {
     repo.commondir().join("git-incident").join("tmp")
 }
 
@@ -80,7 +80,7 @@ fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
 /// Clears what a killed writer left behind: lock files among `locks` that
 /// are provably its own, then every scratch file. Call with the ledger lock
 /// held (see the module's comment). Returns the lock files removed.
-pub fn clear_leftovers(repo: &Repository, locks: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn clear_leftovers(repo: &Repository, locks: &[PathBuf]) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(scratch_dir(repo)) else {
         return Vec::new();
     };
@@ -166,7 +166,7 @@ impl Drop for GitLock {
 }
 
 /// The lock files a change may leave behind: the index's and the branch's.
-pub fn lock_files(repo: &Repository) -> Vec<PathBuf> {
+pub(crate) fn lock_files(repo: &Repository) -> Vec<PathBuf> {
     let mut locks = vec![repo.path().join("index.lock")];
     if let Ok(head) = repo.find_reference("HEAD")
         && let Ok(Some(branch)) = head.symbolic_target()
@@ -179,7 +179,7 @@ pub fn lock_files(repo: &Repository) -> Vec<PathBuf> {
 /// Waits briefly for a concurrent git to release `index.lock` and the
 /// branch's lock file, so that a change is refused before anything is
 /// written rather than undone half-way.
-pub fn wait_for_locks(repo: &Repository, branch: &str) -> Result<(), LedgerError> {
+pub(crate) fn wait_for_locks(repo: &Repository, branch: &str) -> Result<(), LedgerError> {
     wait_for(repo.path().join("index.lock"))?;
     wait_for(repo.commondir().join(format!("{branch}.lock")))
 }

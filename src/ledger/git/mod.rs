@@ -21,19 +21,19 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, Signature, Time};
 use super::error::LedgerError;
 use crate::domain::CommitId;
 
-pub use checkout::{beside, worktree_bytes, write_worktree_file};
-pub use commit::{
+pub(crate) use checkout::{beside, worktree_bytes, write_worktree_file};
+pub(crate) use commit::{
     Moved, OneFileCommit, commit_object, move_branch, one_file_commit, tree_with_files,
 };
-pub use index::{Staged, index_entry, stage};
-pub use lock::{LedgerLock, clear_leftovers, lock, lock_files, wait_for_locks};
+pub(crate) use index::{Staged, index_entry, stage};
+pub(crate) use lock::{clear_leftovers, lock, lock_files, wait_for_locks};
 
 /// Who makes a commit, and when (seconds since the epoch, UTC).
 #[derive(Debug, Clone)]
-pub struct Author {
-    pub name: String,
-    pub email: String,
-    pub time: i64,
+pub(crate) struct Author {
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) time: i64,
 }
 
 impl Author {
@@ -43,7 +43,7 @@ impl Author {
 }
 
 /// The branch HEAD points at, and its tip (None on an unborn branch).
-pub fn head_branch(repo: &Repository) -> Result<(String, Option<Oid>), LedgerError> {
+pub(crate) fn head_branch(repo: &Repository) -> Result<(String, Option<Oid>), LedgerError> {
     if repo.head_detached()? {
         return Err(LedgerError::DetachedHead);
     }
@@ -64,7 +64,7 @@ fn branch_tip(repo: &Repository, branch: &str) -> Result<Option<Oid>, LedgerErro
 }
 
 /// The blob id at `path` in the tree of `commit`, if there is one.
-pub fn blob_at(
+pub(crate) fn blob_at(
     repo: &Repository,
     commit: Option<Oid>,
     path: &Path,
@@ -109,7 +109,7 @@ fn run_with_input(mut cmd: Command, what: &str, input: &[u8]) -> Result<Vec<u8>,
 
 /// Runs git's automatic maintenance, as `git commit` does: libgit2 never packs,
 /// so without it every change would stay a loose object forever.
-pub fn auto_maintenance(workdir: &Path) {
+pub(crate) fn auto_maintenance(workdir: &Path) {
     let _ = Command::new("git")
         .arg("-C")
         .arg(workdir)
@@ -121,7 +121,7 @@ pub fn auto_maintenance(workdir: &Path) {
 }
 
 /// Runs a git command in `dir` and returns its standard output.
-pub fn git_output(dir: &Path, args: &[&str]) -> Result<String, LedgerError> {
+pub(crate) fn git_output(dir: &Path, args: &[&str]) -> Result<String, LedgerError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -142,11 +142,11 @@ pub fn git_output(dir: &Path, args: &[&str]) -> Result<String, LedgerError> {
 }
 
 /// The domain's id for a git commit.
-pub fn commit_id(oid: Oid) -> CommitId {
+pub(crate) fn commit_id(oid: Oid) -> CommitId {
     CommitId::from_hex(oid.to_string())
 }
 
 /// git's id for a domain commit id.
-pub fn oid(id: &CommitId) -> Result<Oid, LedgerError> {
+pub(crate) fn oid(id: &CommitId) -> Result<Oid, LedgerError> {
     Ok(Oid::from_str(id.as_str())?)
 }
