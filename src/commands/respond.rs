@@ -2,8 +2,9 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::runbook::engine::{Engine, EngineError, Policy};
 use crate::runbook::journal::LedgerJournal;
+use crate::runbook::prompt::{AcceptDefaults, Prompter};
 use crate::ui::Ui;
-use crate::ui::prompt::{AcceptDefaults, DialoguerPrompter, Prompter};
+use crate::ui::terminal::DialoguerPrompter;
 
 /// Exit code after Ctrl-C, as shells report an interrupted command.
 const INTERRUPTED: u8 = 130;

@@ -8,6 +8,7 @@ pub mod json;
 pub mod list;
 pub mod log;
 pub mod report;
+pub mod review;
 pub mod stats;
 
 use std::fmt::Write;

@@ -15,12 +15,12 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
+use super::prompt::{PromptError, Prompter, Tone};
 use crate::domain::change::check_text;
 use crate::domain::identity::name_of;
 use crate::domain::when::{TimeError, human_duration, parse_time};
 use crate::domain::{Change, ChangeError, Declaration, Identity, Incident, ReviewFields, Status};
 use crate::ledger::LedgerError;
-use crate::ui::prompt::{PromptError, Prompter, Tone};
 
 use super::{Runbook, Step, StepKind};
 

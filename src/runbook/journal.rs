@@ -9,7 +9,7 @@ use crate::domain::timeline::timeline;
 use crate::domain::{Actor, Change, Declaration, Identity, Incident};
 use crate::ledger::{Committed, Ledger};
 use crate::render;
-use crate::ui::prompt::hold_interrupts;
+use crate::ui::interrupt::hold_interrupts;
 
 use super::engine::{Journal, JournalError, Recorded, TimelineEntry};
 

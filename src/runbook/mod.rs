@@ -8,5 +8,8 @@
 pub mod engine;
 pub mod journal;
 pub mod model;
+pub mod prompt;
+#[cfg(test)]
+pub mod scripted;
 
 pub use model::{DEFAULT_RUNBOOK, Prompt, Runbook, Severity, Step, StepKind};

@@ -9,7 +9,9 @@ use anstyle::{AnsiColor, Style};
 
 use crate::error::CliError;
 
-pub mod prompt;
+pub mod editor;
+pub mod interrupt;
+pub mod terminal;
 
 pub mod style {
     use anstyle::{AnsiColor, Style};

@@ -11,7 +11,7 @@ use crate::domain::{
     ActionKind, Actor, Audience, Change, ChangeError, Incident, MitigationKind, NewAction,
     NewMitigation, Settings, Status,
 };
-use crate::ui::prompt::Tone;
+use crate::runbook::prompt::Tone;
 
 use super::{Engine, EngineError, Flow, JournalError, indent, name_of, render_timeline};
 

@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::*;
 use crate::domain::{ActionKind, Audience, MitigationKind, Settings, Status};
-use crate::ui::prompt::{AcceptDefaults, Answer, ScriptedPrompter};
+use crate::runbook::prompt::AcceptDefaults;
+use crate::runbook::scripted::{Answer, ScriptedPrompter};
 
 use Answer::{Checks, Default, Interrupt, No, Pick, Yes};
 
