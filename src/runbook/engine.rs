@@ -13,82 +13,32 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{Duration, FixedOffset, NaiveDate};
 
 use super::prompt::{PromptError, Prompter, Tone};
 use crate::domain::change::check_text;
 use crate::domain::identity::name_of;
 use crate::domain::when::{TimeError, human_duration, parse_time};
 use crate::domain::{Change, ChangeError, Declaration, Identity, Incident, ReviewFields, Status};
-use crate::ledger::LedgerError;
 
+use super::journal::{Journal, JournalError, TimelineEntry};
 use super::{Runbook, Step, StepKind};
 
 mod steps;
 
 pub use steps::propose_update;
 
-/// Where changes go: one commit each.
-pub trait Journal {
-    /// Declares a new incident.
-    fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError>;
-    /// Applies one change to incident `id`.
-    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError>;
-    /// What happened so far, oldest first, for the review.
-    fn timeline(&mut self, incident: &Incident) -> Result<Vec<TimelineEntry>, JournalError>;
-    /// The time now.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// A change that was recorded.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// The incident as it is now.
-    pub incident: Incident,
-    /// What happened, as the commit's subject says it.
-    pub summary: String,
-    /// The commit, abbreviated.
-    pub commit: String,
-}
-
-/// One line of the review's timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelineEntry {
-    pub at: DateTime<Utc>,
-    pub who: Option<String>,
-    pub what: String,
-}
-
-/// Why a journal did not record a change.
+/// Why a walk stopped early; `E` is the journal's own failure.
 #[derive(Debug, thiserror::Error)]
-pub enum JournalError {
-    /// A rule refused it; the walk shows why and goes on.
-    #[error(transparent)]
-    Refused(#[from] ChangeError),
-    /// The ledger failed; the walk stops.
-    #[error(transparent)]
-    Ledger(LedgerError),
-}
-
-impl From<LedgerError> for JournalError {
-    fn from(e: LedgerError) -> Self {
-        match e {
-            LedgerError::Change(c) => JournalError::Refused(c),
-            other => JournalError::Ledger(other),
-        }
-    }
-}
-
-/// Why a walk stopped early.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
+pub enum EngineError<E> {
     /// Ctrl-C: everything answered before is recorded.
     #[error("interrupted")]
     Interrupted { id: Option<String> },
     #[error(transparent)]
     Prompt(PromptError),
+    /// The journal failed to record.
     #[error(transparent)]
-    Ledger(LedgerError),
+    Journal(E),
     /// The declaration itself was refused.
     #[error(transparent)]
     Refused(ChangeError),
@@ -127,24 +77,25 @@ enum Flow {
     Finish,
 }
 
-/// The walk over one incident.
-pub struct Engine<'a> {
+/// The walk over one incident, recording through a journal whose failures
+/// are `E`.
+pub struct Engine<'a, E> {
     runbook: &'a Runbook,
     policy: &'a Policy,
     prompter: &'a mut dyn Prompter,
-    journal: &'a mut dyn Journal,
+    journal: &'a mut dyn Journal<Error = E>,
     /// The incident being walked, for an interruption's message.
     current: Option<String>,
     /// The walk goes on where an earlier one stopped.
     resumed: bool,
 }
 
-impl<'a> Engine<'a> {
+impl<'a, E> Engine<'a, E> {
     pub fn new(
         runbook: &'a Runbook,
         policy: &'a Policy,
         prompter: &'a mut dyn Prompter,
-        journal: &'a mut dyn Journal,
+        journal: &'a mut dyn Journal<Error = E>,
     ) -> Self {
         Self {
             runbook,
@@ -158,7 +109,7 @@ impl<'a> Engine<'a> {
 
     /// Declares a new incident when `existing` is `None`, else summarises
     /// where it stands; then walks the runbook from the incident's step.
-    pub fn respond(&mut self, existing: Option<Incident>) -> Result<Outcome, EngineError> {
+    pub fn respond(&mut self, existing: Option<Incident>) -> Result<Outcome, EngineError<E>> {
         let incident = match existing {
             Some(incident) => {
                 self.current = Some(incident.id.clone());
@@ -173,7 +124,7 @@ impl<'a> Engine<'a> {
 
     // ---- asking -------------------------------------------------------
 
-    fn ask<T>(&mut self, result: Result<T, PromptError>) -> Result<T, EngineError> {
+    fn ask<T>(&mut self, result: Result<T, PromptError>) -> Result<T, EngineError<E>> {
         result.map_err(|e| match e {
             PromptError::Interrupted => EngineError::Interrupted {
                 id: self.current.clone(),
@@ -186,7 +137,7 @@ impl<'a> Engine<'a> {
         self.prompter.show(tone, text);
     }
 
-    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, EngineError> {
+    fn input(&mut self, prompt: &str, default: Option<&str>) -> Result<String, EngineError<E>> {
         let answer = self.prompter.input(prompt, default);
         Ok(self.ask(answer)?.trim().to_owned())
     }
@@ -197,7 +148,7 @@ impl<'a> Engine<'a> {
         prompt: &str,
         default: Option<&str>,
         what: &str,
-    ) -> Result<String, EngineError> {
+    ) -> Result<String, EngineError<E>> {
         loop {
             let answer = self.input(prompt, default)?;
             match check_text(what, &answer) {
@@ -208,7 +159,11 @@ impl<'a> Engine<'a> {
     }
 
     /// An optional text: empty means none.
-    fn input_optional(&mut self, prompt: &str, what: &str) -> Result<Option<String>, EngineError> {
+    fn input_optional(
+        &mut self,
+        prompt: &str,
+        what: &str,
+    ) -> Result<Option<String>, EngineError<E>> {
         loop {
             let answer = self.input(prompt, Some(""))?;
             if answer.is_empty() {
@@ -226,23 +181,27 @@ impl<'a> Engine<'a> {
         prompt: &str,
         items: &[String],
         default: Option<usize>,
-    ) -> Result<usize, EngineError> {
+    ) -> Result<usize, EngineError<E>> {
         let answer = self.prompter.select(prompt, items, default);
         self.ask(answer)
     }
 
-    fn confirm(&mut self, prompt: &str, default: Option<bool>) -> Result<bool, EngineError> {
+    fn confirm(&mut self, prompt: &str, default: Option<bool>) -> Result<bool, EngineError<E>> {
         let answer = self.prompter.confirm(prompt, default);
         self.ask(answer)
     }
 
-    fn long_text(&mut self, prompt: &str, initial: &str) -> Result<String, EngineError> {
+    fn long_text(&mut self, prompt: &str, initial: &str) -> Result<String, EngineError<E>> {
         let answer = self.prompter.long_text(prompt, initial);
         Ok(self.ask(answer)?.trim().to_owned())
     }
 
     /// Asks for an identity (`me` is the responder) until one reads.
-    fn identity(&mut self, prompt: &str, default: Option<&str>) -> Result<Identity, EngineError> {
+    fn identity(
+        &mut self,
+        prompt: &str,
+        default: Option<&str>,
+    ) -> Result<Identity, EngineError<E>> {
         loop {
             let answer = self.input(prompt, default)?;
             if answer.eq_ignore_ascii_case("me") {
@@ -259,7 +218,7 @@ impl<'a> Engine<'a> {
         &mut self,
         prompt: &str,
         current: Option<&str>,
-    ) -> Result<String, EngineError> {
+    ) -> Result<String, EngineError<E>> {
         let items: Vec<String> = self
             .runbook
             .severities
@@ -276,7 +235,7 @@ impl<'a> Engine<'a> {
 
     /// Commits one change. `Ok(false)` when a rule refused it: the refusal
     /// is shown and the walk goes on.
-    fn record(&mut self, inc: &mut Incident, change: &Change) -> Result<bool, EngineError> {
+    fn record(&mut self, inc: &mut Incident, change: &Change) -> Result<bool, EngineError<E>> {
         match self.journal.apply(&inc.id, change) {
             Ok(recorded) => {
                 if !matches!(change, Change::Step(_)) {
@@ -295,14 +254,14 @@ impl<'a> Engine<'a> {
                 }
                 Ok(false)
             }
-            Err(JournalError::Ledger(e)) => Err(EngineError::Ledger(e)),
+            Err(JournalError::Failed(e)) => Err(EngineError::Journal(e)),
         }
     }
 
     // ---- declaring ----------------------------------------------------
 
     /// Asks what a new incident is and declares it: one commit.
-    pub fn declare(&mut self) -> Result<Incident, EngineError> {
+    pub fn declare(&mut self) -> Result<Incident, EngineError<E>> {
         self.say(Tone::Heading, "Declare a new incident");
         let title = loop {
             let title =
@@ -363,7 +322,7 @@ impl<'a> Engine<'a> {
         let recorded = match self.journal.declare(declaration) {
             Ok(r) => r,
             Err(JournalError::Refused(e)) => return Err(EngineError::Refused(e)),
-            Err(JournalError::Ledger(e)) => return Err(EngineError::Ledger(e)),
+            Err(JournalError::Failed(e)) => return Err(EngineError::Journal(e)),
         };
         self.current = Some(recorded.incident.id.clone());
         self.say(
@@ -484,7 +443,7 @@ impl<'a> Engine<'a> {
 
     /// Walks the runbook from the incident's step to its end, or until the
     /// responder pauses.
-    pub fn walk(&mut self, mut inc: Incident) -> Result<Outcome, EngineError> {
+    pub fn walk(&mut self, mut inc: Incident) -> Result<Outcome, EngineError<E>> {
         self.current = Some(inc.id.clone());
         if inc.status.is_final() {
             self.say(
@@ -583,7 +542,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn step(&mut self, inc: &mut Incident, step: &Step) -> Result<Flow, EngineError> {
+    fn step(&mut self, inc: &mut Incident, step: &Step) -> Result<Flow, EngineError<E>> {
         let checks = self.checklist(inc, step)?;
         let flow = match step.kind {
             StepKind::Acknowledge => self.acknowledge(inc)?,
@@ -613,7 +572,7 @@ impl<'a> Engine<'a> {
         &mut self,
         inc: &mut Incident,
         step: &Step,
-    ) -> Result<Option<(usize, usize)>, EngineError> {
+    ) -> Result<Option<(usize, usize)>, EngineError<E>> {
         if step.checklist.is_empty() {
             return Ok(None);
         }
@@ -644,7 +603,7 @@ impl<'a> Engine<'a> {
 
     /// The step's own questions: review fields go to the review, any other
     /// answer becomes a note that starts with its question.
-    fn prompts(&mut self, inc: &mut Incident, step: &Step) -> Result<(), EngineError> {
+    fn prompts(&mut self, inc: &mut Incident, step: &Step) -> Result<(), EngineError<E>> {
         for prompt in &step.prompts {
             let field = review_field(&prompt.id);
             let answered = match field {

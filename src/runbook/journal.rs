@@ -1,98 +1,60 @@
-//! The journal of guided response on a real ledger: each change is one
-//! commit through the same path as the single commands, with the same
-//! trailers, made the moment the answer is given.
+//! Where guided response records its answers: the [`Journal`] port the
+//! engine writes through, one change at a time.
+//!
+//! The engine owns this contract and names no store: a journal says whether
+//! a rule refused a change (the walk shows why and goes on) or the journal
+//! itself failed (the walk stops), with an error type of its own. The
+//! ledger-backed journal lives with the `respond` command; the engine's
+//! tests use one in memory.
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::history::Source;
-use crate::domain::timeline::timeline;
-use crate::domain::{Actor, Change, Declaration, Identity, Incident};
-use crate::ledger::{Committed, Ledger};
-use crate::render;
-use crate::ui::interrupt::hold_interrupts;
+use crate::domain::{Change, ChangeError, Declaration, Incident};
 
-use super::engine::{Journal, JournalError, Recorded, TimelineEntry};
-
-/// Records guided response's answers in a ledger.
-pub struct LedgerJournal<'a> {
-    ledger: &'a Ledger,
-    me: Identity,
-    /// The time now, read again for every change: a walk can last hours.
-    clock: Box<dyn Fn() -> DateTime<Utc> + 'a>,
-    /// A new incident's stable id, from its title.
-    new_uid: Box<dyn Fn(&str) -> String + 'a>,
+/// Where changes go: one commit each.
+pub trait Journal {
+    /// Why the journal could not record a change, rules aside; the engine
+    /// only carries it back to its caller.
+    type Error;
+    /// Declares a new incident.
+    fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError<Self::Error>>;
+    /// Applies one change to incident `id`.
+    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError<Self::Error>>;
+    /// What happened so far, oldest first, for the review.
+    fn timeline(
+        &mut self,
+        incident: &Incident,
+    ) -> Result<Vec<TimelineEntry>, JournalError<Self::Error>>;
+    /// The time now.
+    fn now(&self) -> DateTime<Utc>;
 }
 
-impl<'a> LedgerJournal<'a> {
-    pub fn new(
-        ledger: &'a Ledger,
-        me: Identity,
-        clock: impl Fn() -> DateTime<Utc> + 'a,
-        new_uid: impl Fn(&str) -> String + 'a,
-    ) -> Self {
-        Self {
-            ledger,
-            me,
-            clock: Box::new(clock),
-            new_uid: Box::new(new_uid),
-        }
-    }
-
-    fn actor(&self) -> Actor {
-        let now = (self.clock)();
-        Actor {
-            by: self.me.clone(),
-            now,
-            at: now,
-            force: None,
-        }
-    }
+/// A change that was recorded.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The incident as it is now.
+    pub incident: Incident,
+    /// What happened, as the commit's subject says it.
+    pub summary: String,
+    /// The commit, abbreviated.
+    pub commit: String,
 }
 
-fn recorded(committed: Committed) -> Recorded {
-    Recorded {
-        summary: committed.applied.summary,
-        commit: committed.commit.short().to_owned(),
-        incident: committed.incident,
-    }
+/// One line of the review's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub who: Option<String>,
+    pub what: String,
 }
 
-impl Journal for LedgerJournal<'_> {
-    fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError> {
-        let uid = (self.new_uid)(&declaration.title);
-        let _hold = hold_interrupts();
-        let committed = self.ledger.declare(declaration, uid, &self.actor())?;
-        Ok(recorded(committed))
-    }
-
-    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError> {
-        let id = self.ledger.parse_id(id)?;
-        let _hold = hold_interrupts();
-        let committed = self.ledger.apply(&id, change, &self.actor())?;
-        Ok(recorded(committed))
-    }
-
-    /// The review document's timeline, from the incident's git history:
-    /// when the impact started, then what each change did, at its event
-    /// time; the walk's own step markers and bookkeeping left out.
-    fn timeline(&mut self, incident: &Incident) -> Result<Vec<TimelineEntry>, JournalError> {
-        let id = self.ledger.parse_id(&incident.id)?;
-        let history = self.ledger.history(&id, None)?;
-        Ok(timeline(incident, &history)
-            .into_iter()
-            .map(|row| TimelineEntry {
-                at: row.at,
-                who: row.who.map(|who| match row.source {
-                    Source::Tool => who,
-                    Source::Outside => format!("{who} (outside the tool)"),
-                    Source::Merge => format!("{who} (merge)"),
-                }),
-                what: render::report::what(&row.happened).join("; "),
-            })
-            .collect())
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
-    }
+/// Why a journal did not record a change.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError<E> {
+    /// A rule refused it; the walk shows why and goes on.
+    #[error(transparent)]
+    Refused(#[from] ChangeError),
+    /// The journal failed; the walk stops.
+    #[error(transparent)]
+    Failed(E),
 }

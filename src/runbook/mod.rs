@@ -3,7 +3,7 @@
 //!
 //! No terminal and no git here; guided response asks its questions only
 //! through a prompter that the caller hands in, and records its answers
-//! through a journal ([`journal::LedgerJournal`] on a real ledger).
+//! through a [`journal::Journal`] (the `respond` command's is the ledger).
 
 pub mod engine;
 pub mod journal;

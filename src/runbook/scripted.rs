@@ -147,3 +147,37 @@ impl Prompter for ScriptedPrompter {
         }
     }
 }
+
+/// Declaring a SEV-1 with the default runbook: title, severity, services,
+/// impact and start.
+pub fn declare_script() -> Vec<(&'static str, Answer)> {
+    let text = |t: &str| Answer::Text(t.to_owned());
+    vec![
+        ("Title", text("Checkout API returning 502s")),
+        ("Severity", Answer::Pick(0)),
+        ("Affected services", text("checkout-api, payments")),
+        ("Impact", text("About 30% of checkout attempts fail")),
+        ("When did the impact start", text("10m ago")),
+    ]
+}
+
+/// The default runbook's stabilize step: one temporary flag, with its
+/// target and both states.
+pub fn stabilize_script() -> Vec<(&'static str, Answer)> {
+    let text = |t: &str| Answer::Text(t.to_owned());
+    vec![
+        (
+            "How are you stopping the impact",
+            Answer::PickText("flag".to_owned()),
+        ),
+        (
+            "What exactly was done",
+            text("Disabled flag new-checkout-flow"),
+        ),
+        ("temporary", Answer::Default),
+        ("Cleanup plan", Answer::Default),
+        ("What did it change", text("flags/checkout.toml")),
+        ("stable state", text("new-checkout-flow = true")),
+        ("temporary state", text("new-checkout-flow = false")),
+    ]
+}

@@ -13,7 +13,8 @@ use crate::domain::{
 };
 use crate::runbook::prompt::Tone;
 
-use super::{Engine, EngineError, Flow, JournalError, indent, name_of, render_timeline};
+use super::{Engine, EngineError, Flow, indent, name_of, render_timeline};
+use crate::runbook::journal::JournalError;
 
 /// The kinds of mitigation, as the responder is offered them.
 const MITIGATIONS: [(MitigationKind, &str); 6] = [
@@ -63,8 +64,8 @@ const ACTION_KINDS: [(ActionKind, &str); 3] = [
 /// Follow-up actions are due in two weeks unless the responder says otherwise.
 const DEFAULT_DUE_DAYS: i64 = 14;
 
-impl Engine<'_> {
-    pub(super) fn acknowledge(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+impl<E> Engine<'_, E> {
+    pub(super) fn acknowledge(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         if !self.runbook.what_is_an_incident.is_empty() {
             let mut text = "  An incident is any unplanned event that:".to_owned();
             for item in &self.runbook.what_is_an_incident {
@@ -110,7 +111,7 @@ impl Engine<'_> {
         }
     }
 
-    pub(super) fn lead(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    pub(super) fn lead(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         if let Some(lead) = inc.lead.clone() {
             self.say(Tone::Text, &format!("  {lead} leads {}.", inc.id));
             if !self.confirm("Hand the lead over to someone else?", Some(false))? {
@@ -132,7 +133,7 @@ impl Engine<'_> {
         }
     }
 
-    pub(super) fn stabilize(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    pub(super) fn stabilize(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         let mut items: Vec<String> = MITIGATIONS.iter().map(|(_, l)| (*l).to_owned()).collect();
         items.push("Nothing yet: go on to the investigation".to_owned());
         loop {
@@ -152,7 +153,11 @@ impl Engine<'_> {
     }
 
     /// Asks for one mitigation of `kind` and records it.
-    fn mitigation(&mut self, inc: &mut Incident, kind: MitigationKind) -> Result<(), EngineError> {
+    fn mitigation(
+        &mut self,
+        inc: &mut Incident,
+        kind: MitigationKind,
+    ) -> Result<(), EngineError<E>> {
         loop {
             let action = self.input_required("What exactly was done", None, "mitigation")?;
             let (temporary_default, plan) = cleanup_default(kind);
@@ -185,7 +190,7 @@ impl Engine<'_> {
         }
     }
 
-    pub(super) fn investigate(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    pub(super) fn investigate(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         let sev = inc.severity.clone();
         if !self.confirm(&format!("Is {sev} still the right severity?"), Some(true))? {
             let to = self.pick_severity(
@@ -202,7 +207,7 @@ impl Engine<'_> {
     }
 
     /// Findings, one note each, until an empty answer.
-    fn findings(&mut self, inc: &mut Incident) -> Result<(), EngineError> {
+    fn findings(&mut self, inc: &mut Incident) -> Result<(), EngineError<E>> {
         loop {
             let Some(text) =
                 self.input_optional("Finding for the notes (empty when done)", "note")?
@@ -213,7 +218,7 @@ impl Engine<'_> {
         }
     }
 
-    pub(super) fn communicate(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    pub(super) fn communicate(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         let cadence = self.policy.update_cadence.get(&inc.severity).copied();
         let overdue = self.cadence_reminder(inc);
         if let (false, Some(c)) = (overdue, cadence) {
@@ -262,7 +267,7 @@ impl Engine<'_> {
         }
     }
 
-    pub(super) fn mitigate(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    pub(super) fn mitigate(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         if !inc.mitigations.is_empty() {
             let mut text = "  In place so far:".to_owned();
             for m in &inc.mitigations {
@@ -302,7 +307,7 @@ impl Engine<'_> {
         &mut self,
         inc: &mut Incident,
         checks: Option<(usize, usize)>,
-    ) -> Result<Flow, EngineError> {
+    ) -> Result<Flow, EngineError<E>> {
         let pending: Vec<String> = inc.pending_mitigations().map(|m| m.id.clone()).collect();
         if !pending.is_empty() {
             self.say(
@@ -400,10 +405,10 @@ impl Engine<'_> {
         Ok(Flow::Next)
     }
 
-    pub(super) fn review(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    pub(super) fn review(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         let timeline = match self.journal.timeline(inc) {
             Ok(t) => t,
-            Err(JournalError::Ledger(e)) => return Err(EngineError::Ledger(e)),
+            Err(JournalError::Failed(e)) => return Err(EngineError::Journal(e)),
             Err(JournalError::Refused(e)) => {
                 self.say(Tone::Warn, &format!("no timeline: {e}"));
                 Vec::new()
@@ -422,7 +427,7 @@ impl Engine<'_> {
         Ok(Flow::Next)
     }
 
-    pub(super) fn prevention(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    pub(super) fn prevention(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         if !inc.actions.is_empty() {
             let mut text = "  Follow-up actions so far:".to_owned();
             for a in &inc.actions {
@@ -466,7 +471,7 @@ impl Engine<'_> {
         self.close(inc)
     }
 
-    fn due_date(&mut self) -> Result<Option<NaiveDate>, EngineError> {
+    fn due_date(&mut self) -> Result<Option<NaiveDate>, EngineError<E>> {
         let default = (self.journal.now() + Duration::days(DEFAULT_DUE_DAYS))
             .date_naive()
             .format("%Y-%m-%d")
@@ -506,7 +511,7 @@ impl Engine<'_> {
     }
 
     /// Offers to close, unless temporary measures are still in place.
-    fn close(&mut self, inc: &mut Incident) -> Result<Flow, EngineError> {
+    fn close(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         let pending: Vec<String> = inc.pending_mitigations().map(|m| m.id.clone()).collect();
         if !pending.is_empty() {
             self.say(

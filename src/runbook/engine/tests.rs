@@ -1,15 +1,17 @@
 //! The engine with scripted answers, against an in-memory journal that
-//! applies each change with the domain's own rules, and once against a real
-//! ledger in a temporary repository.
+//! applies each change with the domain's own rules. The walk against a real
+//! ledger is tested with the ledger's journal, in `commands::respond`.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::*;
 use crate::domain::{ActionKind, Audience, MitigationKind, Settings, Status};
+use crate::runbook::journal::Recorded;
 use crate::runbook::prompt::AcceptDefaults;
-use crate::runbook::scripted::{Answer, ScriptedPrompter};
+use crate::runbook::scripted::{Answer, ScriptedPrompter, declare_script, stabilize_script};
 
 use Answer::{Checks, Default, Interrupt, No, Pick, Yes};
 
@@ -92,7 +94,9 @@ impl Memory {
 }
 
 impl Journal for Memory {
-    fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError> {
+    type Error = Infallible;
+
+    fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError<Infallible>> {
         let actor = self.actor();
         let (incident, applied) = declaration.into_incident(
             "INC-1".into(),
@@ -110,7 +114,7 @@ impl Journal for Memory {
         })
     }
 
-    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError> {
+    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError<Infallible>> {
         let actor = self.actor();
         let mut incident = self.incident.clone().expect("declared");
         assert_eq!(incident.id, id);
@@ -124,7 +128,10 @@ impl Journal for Memory {
         })
     }
 
-    fn timeline(&mut self, incident: &Incident) -> Result<Vec<TimelineEntry>, JournalError> {
+    fn timeline(
+        &mut self,
+        incident: &Incident,
+    ) -> Result<Vec<TimelineEntry>, JournalError<Infallible>> {
         Ok(vec![TimelineEntry {
             at: incident.started_at,
             who: None,
@@ -144,38 +151,13 @@ fn walk(
     existing: Option<Incident>,
     memory: &mut Memory,
     script: Vec<(&str, Answer)>,
-) -> (Result<Outcome, EngineError>, String, usize) {
+) -> (Result<Outcome, EngineError<Infallible>>, String, usize) {
     let mut prompter = ScriptedPrompter::new(script);
     let transcript = prompter.transcript();
     let policy = policy();
     let result = Engine::new(runbook, &policy, &mut prompter, memory).respond(existing);
     let log = transcript.lock().unwrap().join("\n");
     (result, log, prompter.remaining())
-}
-
-fn declare_script() -> Vec<(&'static str, Answer)> {
-    vec![
-        ("Title", text("Checkout API returning 502s")),
-        ("Severity", Pick(0)),
-        ("Affected services", text("checkout-api, payments")),
-        ("Impact", text("About 30% of checkout attempts fail")),
-        ("When did the impact start", text("10m ago")),
-    ]
-}
-
-fn stabilize_script() -> Vec<(&'static str, Answer)> {
-    vec![
-        ("How are you stopping the impact", pick("flag")),
-        (
-            "What exactly was done",
-            text("Disabled flag new-checkout-flow"),
-        ),
-        ("temporary", Default),
-        ("Cleanup plan", Default),
-        ("What did it change", text("flags/checkout.toml")),
-        ("stable state", text("new-checkout-flow = true")),
-        ("temporary state", text("new-checkout-flow = false")),
-    ]
 }
 
 #[test]
@@ -571,78 +553,6 @@ fn the_timeline_lists_time_who_and_what() {
     assert_eq!(
         text,
         "    18:40                impact started\n    18:52  Ada Lovelace  declared SEV-1: Checkout"
-    );
-}
-
-#[test]
-fn walks_against_a_real_ledger_one_commit_per_answer() {
-    use crate::ledger::{Author, Ledger};
-    let tmp = tempfile::tempdir().unwrap();
-    let author = Author {
-        name: "Ada Lovelace".into(),
-        email: "ada@example.com".into(),
-        time: 1_795_718_400,
-    };
-    Ledger::init(tmp.path(), &author).unwrap();
-    let ledger = Ledger::find(tmp.path()).unwrap();
-    let now: DateTime<Utc> = "2026-11-26T18:50:00Z".parse().unwrap();
-    let mut journal = super::super::journal::LedgerJournal::new(
-        &ledger,
-        ada(),
-        move || now,
-        |_| "01JDXQ4Z8K3M5N7P9R1S3T5V7W".to_owned(),
-    );
-    let mut script = declare_script();
-    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
-    script.extend(stabilize_script());
-    script.push(("Record another stabilizing measure", Interrupt));
-    let mut prompter = ScriptedPrompter::new(script);
-    let policy = Policy {
-        runbook_version: ledger.runbook_version.clone(),
-        ..policy()
-    };
-    let result = Engine::new(&ledger.runbook, &policy, &mut prompter, &mut journal).respond(None);
-    assert!(matches!(result, Err(EngineError::Interrupted { .. })));
-    let log = crate::ledger::git::git_output(
-        tmp.path(),
-        &[
-            "log",
-            "--format=%s|%(trailers:key=Incident-Change,valueonly,separator=)",
-        ],
-    )
-    .unwrap();
-    let lines: Vec<&str> = log.lines().collect();
-    assert_eq!(
-        lines,
-        [
-            "INC-1: mitigation M1 (flag, temporary): Disabled flag new-checkout-flow|mitigate",
-            "INC-1: guided response at step stabilize|step",
-            "INC-1: lead Ada Lovelace|lead",
-            "INC-1: guided response at step lead|step",
-            "INC-1: acknowledged|ack",
-            "INC-1: declared SEV-1: Checkout API returning 502s|declare",
-            "Set up incident ledger|init",
-        ]
-    );
-    let inc = ledger
-        .load(&ledger.parse_id("INC-1").unwrap())
-        .unwrap()
-        .incident;
-    assert_eq!(
-        inc.runbook.as_deref(),
-        Some(ledger.runbook_version.as_str())
-    );
-    let timeline = journal.timeline(&inc).unwrap();
-    let whats: Vec<&str> = timeline.iter().map(|e| e.what.as_str()).collect();
-    assert_eq!(
-        whats,
-        [
-            "impact started",
-            "declared SEV-1: \"Checkout API returning 502s\"",
-            "status declared -> acknowledged",
-            "lead set: Ada Lovelace <ada@example.com>",
-            "status acknowledged -> mitigated; mitigation M1 added (flag, temporary): \"Disabled flag new-checkout-flow\""
-        ]
     );
 }
 

@@ -1,10 +1,14 @@
 use crate::context::Context;
 use crate::error::CliError;
+use crate::ledger::LedgerError;
 use crate::runbook::engine::{Engine, EngineError, Policy};
-use crate::runbook::journal::LedgerJournal;
 use crate::runbook::prompt::{AcceptDefaults, Prompter};
 use crate::ui::Ui;
 use crate::ui::terminal::DialoguerPrompter;
+
+mod journal;
+
+use journal::LedgerJournal;
 
 /// Exit code after Ctrl-C, as shells report an interrupted command.
 const INTERRUPTED: u8 = 130;
@@ -87,29 +91,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliErro
     };
     let result =
         Engine::new(&ledger.runbook, &policy, prompter.as_mut(), &mut journal).respond(existing);
-    let outcome = match result {
-        Ok(outcome) => outcome,
-        Err(EngineError::Interrupted { id }) => {
-            let (message, hint) = match id {
-                Some(id) => (
-                    format!("interrupted; every answer given so far is recorded in {id}"),
-                    format!("resume with `git incident respond {id}`"),
-                ),
-                None => (
-                    "interrupted before the incident was declared; nothing was recorded".to_owned(),
-                    "start again with `git incident respond`".to_owned(),
-                ),
-            };
-            return Err(CliError::new(INTERRUPTED, message).with_hint(hint));
-        }
-        Err(EngineError::Prompt(e)) => {
-            return Err(CliError::usage(e.to_string()).with_hint(format!(
-                "the single commands do the same without a terminal: {NON_INTERACTIVE}"
-            )));
-        }
-        Err(EngineError::Ledger(e)) => return Err(e.into()),
-        Err(EngineError::Refused(e)) => return Err(e.into()),
-    };
+    let outcome = result?;
     let inc = &outcome.incident;
     if ctx.json {
         ui.json(&serde_json::json!({
@@ -123,4 +105,31 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliErro
         ui.print(&inc.id);
     }
     Ok(())
+}
+
+/// Why a walk stopped, as the user reads it.
+impl From<EngineError<LedgerError>> for CliError {
+    fn from(e: EngineError<LedgerError>) -> Self {
+        match e {
+            EngineError::Interrupted { id } => {
+                let (message, hint) = match id {
+                    Some(id) => (
+                        format!("interrupted; every answer given so far is recorded in {id}"),
+                        format!("resume with `git incident respond {id}`"),
+                    ),
+                    None => (
+                        "interrupted before the incident was declared; nothing was recorded"
+                            .to_owned(),
+                        "start again with `git incident respond`".to_owned(),
+                    ),
+                };
+                CliError::new(INTERRUPTED, message).with_hint(hint)
+            }
+            EngineError::Prompt(e) => CliError::usage(e.to_string()).with_hint(format!(
+                "the single commands do the same without a terminal: {NON_INTERACTIVE}"
+            )),
+            EngineError::Journal(e) => e.into(),
+            EngineError::Refused(e) => e.into(),
+        }
+    }
 }
