@@ -9,11 +9,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value as Json, json};
 use similar::TextDiff;
 
+use super::style::{self, paint};
 use crate::domain::cleanup::{Entry, Pending, Since};
 use crate::domain::history::Point;
 use crate::domain::when::human_duration;
 use crate::domain::{Incident, Mitigation};
-use crate::ui::{paint, style};
 
 use super::{name_of, time, wrap_into};
 

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
+use super::style::{self, paint};
 use crate::domain::delta::Delta;
-use crate::ui::{paint, style};
 
 use super::hang;
 use super::log::describe;

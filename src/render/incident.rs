@@ -4,9 +4,9 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 
+use super::style::{self, paint};
 use crate::domain::Incident;
 use crate::domain::when::human_duration;
-use crate::ui::{paint, style};
 
 use super::{name_of, time};
 

@@ -6,10 +6,10 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
+use super::style::{self, paint};
 use crate::domain::delta::{Delta, EntryKind, Value};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::when::human_duration;
-use crate::ui::{paint, style};
 
 use super::{name_of, time};
 

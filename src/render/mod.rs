@@ -9,7 +9,9 @@ pub mod list;
 pub mod log;
 pub mod report;
 pub mod review;
+pub mod runbook;
 pub mod stats;
+pub mod style;
 
 use std::fmt::Write;
 

@@ -2,10 +2,10 @@
 
 use std::fmt::Write;
 
+use super::style::{self, paint};
 use crate::domain::stats::Spread;
 use crate::domain::stats::{Group, Stats};
 use crate::domain::when::human_duration;
-use crate::ui::{paint, style};
 
 use super::time;
 

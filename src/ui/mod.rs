@@ -1,31 +1,16 @@
 //! All terminal output: primary output on stdout, status and errors on
 //! stderr, colour only on a terminal and never with `NO_COLOR` or
-//! `--no-color`.
+//! `--no-color`. The palette is render's ([`crate::render::style`]).
 
 use std::io::Write;
 
-use anstream::{AutoStream, ColorChoice};
-use anstyle::{AnsiColor, Style};
-
 use crate::error::CliError;
+use crate::render::style;
+use anstream::{AutoStream, ColorChoice};
 
 pub mod editor;
 pub mod interrupt;
 pub mod terminal;
-
-pub mod style {
-    use anstyle::{AnsiColor, Style};
-
-    pub const ERROR: Style = AnsiColor::Red.on_default().bold();
-    pub const WARN: Style = AnsiColor::Yellow.on_default().bold();
-    pub const HINT: Style = AnsiColor::Cyan.on_default().bold();
-    pub const OK: Style = AnsiColor::Green.on_default().bold();
-    pub const DIM: Style = Style::new().dimmed();
-    pub const BOLD: Style = Style::new().bold();
-    pub const ADDED: Style = AnsiColor::Green.on_default();
-    pub const REMOVED: Style = AnsiColor::Red.on_default();
-    pub const HEADER: Style = AnsiColor::Cyan.on_default();
-}
 
 /// The output streams of one invocation.
 pub struct Ui {
@@ -100,7 +85,7 @@ impl Ui {
             let number = p.line.to_string();
             let pad = " ".repeat(number.len());
             let dim = style::DIM;
-            let caret = AnsiColor::Red.on_default();
+            let caret = style::CARET;
             let _ = writeln!(self.err, "{dim}{pad} |{dim:#}");
             let _ = writeln!(self.err, "{dim}{number} |{dim:#} {}", p.source_line);
             let _ = writeln!(
@@ -114,14 +99,5 @@ impl Ui {
             let h = style::HINT;
             let _ = writeln!(self.err, "{h}hint:{h:#} {hint}");
         }
-    }
-}
-
-/// Wraps `text` in `style` when colour is on.
-pub fn paint(color: bool, style: Style, text: &str) -> String {
-    if color {
-        format!("{style}{text}{style:#}")
-    } else {
-        text.to_owned()
     }
 }

@@ -1,6 +1,7 @@
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ledger::LedgerError;
+use crate::render;
 use crate::runbook::engine::{Engine, EngineError, Policy};
 use crate::runbook::prompt::{AcceptDefaults, Prompter};
 use crate::ui::Ui;
@@ -94,12 +95,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliErro
     let outcome = result?;
     let inc = &outcome.incident;
     if ctx.json {
-        ui.json(&serde_json::json!({
-            "id": inc.id,
-            "status": inc.status.as_str(),
-            "step": inc.step,
-            "finished": outcome.finished,
-        }));
+        ui.json(&render::runbook::outcome_json(inc, outcome.finished));
     } else {
         ui.status(&format!("{}: {}", inc.id, inc.status));
         ui.print(&inc.id);
