@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 
 use crate::domain::when::human_duration;
 use crate::domain::{
@@ -13,8 +13,10 @@ use crate::domain::{
 };
 use crate::runbook::prompt::Tone;
 
-use super::{Engine, EngineError, Flow, indent, name_of, render_timeline};
-use crate::runbook::journal::JournalError;
+use super::{Engine, EngineError, Flow, indent};
+use crate::domain::identity::name_of;
+use crate::render;
+use crate::runbook::journal::{JournalError, TimelineEntry};
 
 /// The kinds of mitigation, as the responder is offered them.
 const MITIGATIONS: [(MitigationKind, &str); 6] = [
@@ -240,7 +242,7 @@ impl<E> Engine<'_, E> {
                 0 => Audience::Internal,
                 _ => Audience::External,
             };
-            let proposal = propose_update(inc, audience, cadence, self.journal.now());
+            let proposal = render::update::propose(inc, audience, cadence, self.journal.now());
             self.say(
                 Tone::Text,
                 &format!("  Proposed update:\n{}", indent(&indent(&proposal))),
@@ -325,7 +327,7 @@ impl<E> Engine<'_, E> {
             }
             // The same diff as `git incident cleanup` shows: what the
             // cleanup must apply.
-            match crate::render::cleanup::diff(&m) {
+            match render::cleanup::diff(&m) {
                 Some(diff) => {
                     for line in diff.lines() {
                         let _ = write!(text, "\n    {line}");
@@ -560,71 +562,32 @@ impl<E> Engine<'_, E> {
     }
 }
 
-/// A stakeholder update built from where the incident stands: verified
-/// facts only, and when the next update comes.
-pub fn propose_update(
-    inc: &Incident,
-    audience: Audience,
-    cadence: Option<Duration>,
-    now: DateTime<Utc>,
-) -> String {
-    let mut lines = Vec::new();
-    let services = if inc.services.is_empty() {
-        String::new()
+/// The review's timeline as lines: time, who, what.
+pub fn render_timeline(entries: &[TimelineEntry]) -> String {
+    let days: std::collections::BTreeSet<NaiveDate> =
+        entries.iter().map(|e| e.at.date_naive()).collect();
+    let format = if days.len() > 1 {
+        "%Y-%m-%d %H:%M"
     } else {
-        format!(" ({})", inc.services.join(", "))
+        "%H:%M"
     };
-    match audience {
-        Audience::Internal => {
-            lines.push(format!(
-                "[{}] {} {}: {}.",
-                inc.severity, inc.id, inc.title, inc.status
-            ));
-            if let Some(impact) = &inc.impact {
-                lines.push(format!("Impact: {impact}{services}."));
-            } else if !services.is_empty() {
-                lines.push(format!("Affected:{services}."));
-            }
-            let in_place: Vec<String> = inc
-                .mitigations
-                .iter()
-                .filter(|m| m.cleaned_up_at.is_none())
-                .map(|m| {
-                    let temp = if m.is_pending() { ", temporary" } else { "" };
-                    format!("{} ({}{temp})", m.action, m.kind.as_str())
-                })
-                .collect();
-            if !in_place.is_empty() {
-                lines.push(format!("In place: {}.", in_place.join("; ")));
-            }
-            let finding = inc
-                .notes
-                .iter()
-                .rev()
-                .find(|n| !n.text.contains(" checklist:") && !n.text.contains('\n'));
-            if let Some(note) = finding {
-                lines.push(format!("Latest finding: {}", note.text.trim_end_matches('.')) + ".");
-            }
-            if let Some(lead) = &inc.lead {
-                lines.push(format!("Lead: {}.", name_of(lead)));
-            }
-        }
-        Audience::External => {
-            let state = match inc.status {
-                Status::Declared | Status::Acknowledged => "We are investigating",
-                Status::Mitigated => "A fix is in place and we are monitoring the results",
-                _ => "This issue is resolved",
-            };
-            lines.push(format!("{}: {state}.", inc.title));
-            if let Some(impact) = &inc.impact {
-                lines.push(format!("Impact: {impact}."));
-            }
-        }
-    }
-    if let Some(c) = cadence
-        && inc.status.is_open()
-    {
-        lines.push(format!("Next update by {} UTC.", (now + c).format("%H:%M")));
-    }
-    lines.join("\n")
+    let width = entries
+        .iter()
+        .map(|e| e.who.as_deref().map_or(0, |w| w.chars().count()))
+        .max()
+        .unwrap_or(0);
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "    {}  {:<width$}  {}",
+                e.at.format(format),
+                e.who.as_deref().unwrap_or(""),
+                e.what
+            )
+            .trim_end()
+            .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -8,8 +8,9 @@ use std::convert::Infallible;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::*;
+use crate::domain::Declaration;
 use crate::domain::{ActionKind, Audience, MitigationKind, Settings, Status};
-use crate::runbook::journal::Recorded;
+use crate::runbook::journal::{Recorded, TimelineEntry};
 use crate::runbook::prompt::AcceptDefaults;
 use crate::runbook::scripted::{Answer, ScriptedPrompter, declare_script, stabilize_script};
 
@@ -567,7 +568,8 @@ fn an_external_update_shares_no_internals() {
     let _ = walk(&rb, None, &mut memory, script);
     let inc = memory.incident.clone().unwrap();
     let now = memory.now;
-    let text = propose_update(&inc, Audience::External, Some(Duration::minutes(30)), now);
+    let text =
+        crate::render::update::propose(&inc, Audience::External, Some(Duration::minutes(30)), now);
     assert_eq!(
         text,
         format!(

@@ -1,0 +1,333 @@
+//! Guided response: walks the runbook's steps, asks through a [`Prompter`],
+//! and turns every answer into a [`Change`] that a [`Journal`] commits at
+//! once, so an interrupted walk loses nothing and resumes where it stopped.
+//!
+//! The engine reads no clock, no terminal and no file itself: the journal
+//! gives the time and records changes, the prompter asks. Unit tests run it
+//! with scripted answers against an in-memory journal.
+//!
+//! This file holds the walk: where to start, which steps apply, what is
+//! already done, and recording a change. `ask.rs` holds the questions
+//! (typed answers, checklists, a step's own prompts), `declare.rs` the
+//! declaration and the summary on resume, `steps.rs` the work of each kind
+//! of step.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, FixedOffset};
+
+use super::journal::{Journal, JournalError};
+use super::prompt::{PromptError, Prompter, Tone};
+use super::{Runbook, Step, StepKind};
+use crate::domain::{Change, ChangeError, Identity, Incident, Status};
+
+mod ask;
+mod declare;
+mod steps;
+
+pub use steps::render_timeline;
+
+use ask::review_field;
+
+/// Why a walk stopped early; `E` is the journal's own failure.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError<E> {
+    /// Ctrl-C: everything answered before is recorded.
+    #[error("interrupted")]
+    Interrupted { id: Option<String> },
+    #[error(transparent)]
+    Prompt(PromptError),
+    /// The journal failed to record.
+    #[error(transparent)]
+    Journal(E),
+    /// The declaration itself was refused.
+    #[error(transparent)]
+    Refused(ChangeError),
+}
+
+/// What guided response needs to know besides the runbook.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Who responds: the default lead and action owner.
+    pub me: Identity,
+    /// The responder's offset, to read `HH:MM`.
+    pub local: FixedOffset,
+    /// Known services; empty means any.
+    pub services: Vec<String>,
+    /// Severities that need a review and actions before close.
+    pub review_required: Vec<String>,
+    /// How often stakeholders should hear, per severity.
+    pub update_cadence: BTreeMap<String, Duration>,
+    /// The version of the runbook in force.
+    pub runbook_version: String,
+}
+
+/// How a walk ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub incident: Incident,
+    /// The walk reached its end (closed, or left through an exit); otherwise
+    /// it paused and `respond ID` resumes it.
+    pub finished: bool,
+}
+
+/// What a step asks the walk to do next.
+enum Flow {
+    Next,
+    Pause,
+    Finish,
+}
+
+/// The walk over one incident, recording through a journal whose failures
+/// are `E`.
+pub struct Engine<'a, E> {
+    runbook: &'a Runbook,
+    policy: &'a Policy,
+    prompter: &'a mut dyn Prompter,
+    journal: &'a mut dyn Journal<Error = E>,
+    /// The incident being walked, for an interruption's message.
+    current: Option<String>,
+    /// The walk goes on where an earlier one stopped.
+    resumed: bool,
+}
+
+impl<'a, E> Engine<'a, E> {
+    pub fn new(
+        runbook: &'a Runbook,
+        policy: &'a Policy,
+        prompter: &'a mut dyn Prompter,
+        journal: &'a mut dyn Journal<Error = E>,
+    ) -> Self {
+        Self {
+            runbook,
+            policy,
+            prompter,
+            journal,
+            current: None,
+            resumed: false,
+        }
+    }
+
+    /// Declares a new incident when `existing` is `None`, else summarises
+    /// where it stands; then walks the runbook from the incident's step.
+    pub fn respond(&mut self, existing: Option<Incident>) -> Result<Outcome, EngineError<E>> {
+        let incident = match existing {
+            Some(incident) => {
+                self.current = Some(incident.id.clone());
+                self.resumed = true;
+                self.summary(&incident);
+                incident
+            }
+            None => self.declare()?,
+        };
+        self.walk(incident)
+    }
+
+    /// Commits one change. `Ok(false)` when a rule refused it: the refusal
+    /// is shown and the walk goes on.
+    fn record(&mut self, inc: &mut Incident, change: &Change) -> Result<bool, EngineError<E>> {
+        match self.journal.apply(&inc.id, change) {
+            Ok(recorded) => {
+                if !matches!(change, Change::Step(_)) {
+                    self.say(
+                        Tone::Done,
+                        &format!("{} ({})", recorded.summary, recorded.commit),
+                    );
+                }
+                *inc = recorded.incident;
+                Ok(true)
+            }
+            Err(JournalError::Refused(e)) => {
+                self.say(Tone::Warn, &format!("not recorded: {e}"));
+                if let Some(hint) = e.hint() {
+                    self.say(Tone::Text, &format!("  hint: {hint}"));
+                }
+                Ok(false)
+            }
+            Err(JournalError::Failed(e)) => Err(EngineError::Journal(e)),
+        }
+    }
+
+    /// Where the walk starts: the incident's step, or the first step whose
+    /// work is not done when the step is unknown to this runbook.
+    fn start(&mut self, inc: &Incident) -> usize {
+        let steps = &self.runbook.steps;
+        if let Some(step) = &inc.step {
+            if let Some(i) = steps.iter().position(|s| &s.id == step) {
+                return i;
+            }
+            let i = steps
+                .iter()
+                .position(|s| !done(s, inc))
+                .unwrap_or(steps.len().saturating_sub(1));
+            self.say(
+                Tone::Warn,
+                &format!(
+                    "step `{step}` is not in the runbook in force; resuming at `{}`",
+                    steps[i].id
+                ),
+            );
+            return i;
+        }
+        steps.iter().position(|s| !done(s, inc)).unwrap_or(0)
+    }
+
+    /// Walks the runbook from the incident's step to its end, or until the
+    /// responder pauses.
+    pub fn walk(&mut self, mut inc: Incident) -> Result<Outcome, EngineError<E>> {
+        self.current = Some(inc.id.clone());
+        if inc.status.is_final() {
+            self.say(
+                Tone::Text,
+                &format!(
+                    "{} is {}: there is nothing left to walk (`git incident reopen {} --why ...` reopens it).",
+                    inc.id, inc.status, inc.id
+                ),
+            );
+            return Ok(Outcome {
+                incident: inc,
+                finished: true,
+            });
+        }
+        let total = self.runbook.steps.len();
+        let start = self.start(&inc);
+        if self.resumed {
+            let title = &self.runbook.steps[start].title;
+            self.say(
+                Tone::Text,
+                &format!("  Continuing at step {} of {total}: {title}", start + 1),
+            );
+        }
+        for (i, step) in self.runbook.steps.iter().enumerate().skip(start) {
+            let heading = format!("[{}/{total}] {}", i + 1, step.title);
+            if !step.severities.is_empty() && !step.severities.contains(&inc.severity) {
+                self.say(
+                    Tone::Heading,
+                    &format!(
+                        "{heading}: skipped for {} (this step is for {})",
+                        inc.severity,
+                        step.severities.join(", ")
+                    ),
+                );
+                continue;
+            }
+            if done(step, &inc) {
+                self.say(Tone::Heading, &format!("{heading}: done"));
+                continue;
+            }
+            self.say(Tone::Heading, &heading);
+            if inc.step.as_deref() != Some(step.id.as_str()) {
+                self.record(&mut inc, &Change::Step(step.id.clone()))?;
+            }
+            self.intro(step);
+            match self.step(&mut inc, step)? {
+                Flow::Next => {}
+                Flow::Pause => {
+                    self.say(
+                        Tone::Text,
+                        &format!(
+                            "\nPaused at {}. Resume with `git incident respond {}`.",
+                            step.title, inc.id
+                        ),
+                    );
+                    return Ok(Outcome {
+                        incident: inc,
+                        finished: false,
+                    });
+                }
+                Flow::Finish => {
+                    return Ok(Outcome {
+                        incident: inc,
+                        finished: true,
+                    });
+                }
+            }
+        }
+        let finished = inc.status.is_final();
+        if !finished {
+            self.say(
+                Tone::Text,
+                &format!(
+                    "\nThe runbook is done; {} is {}. `git incident close {}` closes it when it is ready.",
+                    inc.id, inc.status, inc.id
+                ),
+            );
+        }
+        Ok(Outcome {
+            incident: inc,
+            finished,
+        })
+    }
+
+    /// A step's guidance, examples and caution.
+    fn intro(&mut self, step: &Step) {
+        if !step.guidance.trim().is_empty() {
+            self.say(Tone::Text, &indent(step.guidance.trim()));
+        }
+        if !step.examples.is_empty() {
+            let list: Vec<String> = step.examples.iter().map(|e| format!("  - {e}")).collect();
+            self.say(Tone::Text, &list.join("\n"));
+        }
+        if let Some(caution) = &step.caution {
+            self.say(Tone::Warn, caution);
+        }
+    }
+
+    fn step(&mut self, inc: &mut Incident, step: &Step) -> Result<Flow, EngineError<E>> {
+        let checks = self.checklist(inc, step)?;
+        let flow = match step.kind {
+            StepKind::Acknowledge => self.acknowledge(inc)?,
+            StepKind::Lead => self.lead(inc)?,
+            StepKind::Stabilize => self.stabilize(inc)?,
+            StepKind::Investigate => self.investigate(inc)?,
+            StepKind::Communicate => self.communicate(inc)?,
+            StepKind::Mitigate => self.mitigate(inc)?,
+            StepKind::Recover => self.recover(inc, checks)?,
+            StepKind::Review => self.review(inc)?,
+            StepKind::Prevention => Flow::Next,
+            StepKind::Checklist => Flow::Next,
+        };
+        if !matches!(flow, Flow::Next) {
+            return Ok(flow);
+        }
+        self.prompts(inc, step)?;
+        if step.kind == StepKind::Prevention {
+            return self.prevention(inc);
+        }
+        Ok(Flow::Next)
+    }
+}
+
+/// Whether a step's work is already done, so the walk passes it by.
+fn done(step: &Step, inc: &Incident) -> bool {
+    match step.kind {
+        StepKind::Acknowledge => inc.status != Status::Declared,
+        StepKind::Stabilize => !inc.mitigations.is_empty() || inc.status >= Status::Resolved,
+        StepKind::Recover => {
+            inc.status >= Status::Resolved && inc.pending_mitigations().next().is_none()
+        }
+        StepKind::Review => {
+            let review = inc.review.clone().unwrap_or_default();
+            step.prompts
+                .iter()
+                .all(|p| review_field(&p.id).is_some_and(|f| !f.get(&review).trim().is_empty()))
+                && !step.prompts.is_empty()
+        }
+        StepKind::Lead
+        | StepKind::Investigate
+        | StepKind::Communicate
+        | StepKind::Mitigate
+        | StepKind::Prevention
+        | StepKind::Checklist => false,
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests;
