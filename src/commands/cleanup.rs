@@ -4,8 +4,9 @@ use crate::domain::{Change, Incident};
 use crate::error::{CliError, USAGE};
 use crate::ledger::Ledger;
 use crate::render;
-use crate::render::cleanup::{View, plural};
+use crate::render::cleanup::View;
 use crate::render::fit;
+use crate::render::plural;
 use crate::ui::Ui;
 
 use super::apply_change;

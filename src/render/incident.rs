@@ -8,7 +8,8 @@ use super::style::{self, paint};
 use crate::domain::Incident;
 use crate::domain::when::human_duration;
 
-use super::{name_of, time};
+use super::time;
+use crate::domain::identity::name_of;
 
 fn since(t: DateTime<Utc>, from: DateTime<Utc>) -> String {
     format!("+{}", human_duration(t - from))

@@ -5,7 +5,7 @@ use console::{measure_text_width, pad_str, truncate_str};
 
 use crate::domain::Summary;
 
-use super::name_of;
+use crate::domain::identity::name_of;
 
 const HEADER: [&str; 7] = [
     "ID",

@@ -11,7 +11,8 @@ use crate::domain::delta::{Delta, EntryKind, Value};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::when::human_duration;
 
-use super::{name_of, time};
+use super::time;
+use crate::domain::identity::name_of;
 
 /// The first line of `text`, cut to `max` characters.
 pub fn short(text: &str, max: usize) -> String {

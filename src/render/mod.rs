@@ -23,7 +23,14 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-pub use crate::domain::identity::name_of;
+/// `1 incident`, `2 incidents`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 /// `text` wrapped at spaces to `width`.
 pub fn fit(text: &str, width: Option<usize>) -> String {

@@ -16,7 +16,8 @@ use crate::domain::when::human_duration;
 use crate::render::json::to_json;
 
 use super::log::{describe, lag};
-use super::{name_of, time};
+use super::time;
+use crate::domain::identity::name_of;
 
 /// What a moment of the timeline says, in words: one entry per change.
 pub fn what(happened: &Happened) -> Vec<String> {

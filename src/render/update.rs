@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::name_of;
+use crate::domain::identity::name_of;
 use crate::domain::{Audience, Incident, Status};
 
 /// A stakeholder update built from where the incident stands: verified

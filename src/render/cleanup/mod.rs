@@ -56,15 +56,6 @@ pub fn diff(m: &Mitigation) -> Option<String> {
     Some(unified.to_string())
 }
 
-/// `1 incident`, `2 incidents`.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// Control characters other than tabs and newlines shown as escapes, so
 /// that recorded text (a hand-edited file may hold any) cannot drive the
 /// terminal.

@@ -9,8 +9,9 @@ use serde_json::{Value as Json, json};
 use super::{View, rfc3339, visible};
 use crate::domain::cleanup::{Entry, Since};
 use crate::domain::history::Point;
+use crate::domain::identity::name_of;
 use crate::render::style::{self, paint};
-use crate::render::{name_of, time, wrap_into};
+use crate::render::{time, wrap_into};
 
 /// One end of a `--since` comparison as the header names it; `None` is
 /// before the ledger's first commit.

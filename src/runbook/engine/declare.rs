@@ -2,12 +2,10 @@
 //! stands when a walk resumes: a summary, a warning when the runbook
 //! changed, and the update cadence.
 
-use std::fmt::Write as _;
-
 use super::{Engine, EngineError};
-use crate::domain::identity::name_of;
 use crate::domain::when::{TimeError, human_duration, parse_time};
 use crate::domain::{Declaration, Incident};
+use crate::render;
 use crate::runbook::journal::JournalError;
 use crate::runbook::prompt::Tone;
 
@@ -91,33 +89,7 @@ impl<E> Engine<'_, E> {
 
     /// A short summary of where an incident stands, shown on resume.
     pub(super) fn summary(&mut self, inc: &Incident) {
-        let now = self.journal.now();
-        let mut text = String::new();
-        let lead = inc.lead.as_deref().map_or_else(
-            || "no lead yet".to_owned(),
-            |l| format!("lead {}", name_of(l)),
-        );
-        let _ = writeln!(
-            text,
-            "  {} · {} · {} · declared {} ago",
-            inc.severity,
-            inc.status,
-            lead,
-            human_duration(now - inc.declared_at)
-        );
-        let pending = inc.pending_mitigations().count();
-        let last_update = inc.updates.last().map_or_else(
-            || "no update yet".to_owned(),
-            |u| format!("last update {} ago", human_duration(now - u.at)),
-        );
-        let _ = write!(
-            text,
-            "  {} ({} pending cleanup) · {} · {}",
-            count(inc.mitigations.len(), "mitigation"),
-            pending,
-            count(inc.notes.len(), "note"),
-            last_update
-        );
+        let text = render::runbook::standing(inc, self.journal.now());
         self.say(
             Tone::Heading,
             &format!("Resuming {}: {}", inc.id, inc.title),
@@ -165,13 +137,5 @@ impl<E> Engine<'_, E> {
         } else {
             false
         }
-    }
-}
-
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
     }
 }

@@ -14,7 +14,6 @@ use crate::domain::{
 use crate::runbook::prompt::Tone;
 
 use super::{Engine, EngineError, Flow, indent};
-use crate::domain::identity::name_of;
 use crate::render;
 use crate::runbook::journal::{JournalError, TimelineEntry};
 
@@ -271,24 +270,7 @@ impl<E> Engine<'_, E> {
 
     pub(super) fn mitigate(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         if !inc.mitigations.is_empty() {
-            let mut text = "  In place so far:".to_owned();
-            for m in &inc.mitigations {
-                let state = if m.is_pending() {
-                    ", temporary"
-                } else if m.cleaned_up_at.is_some() {
-                    ", cleaned up"
-                } else {
-                    ""
-                };
-                let _ = write!(
-                    text,
-                    "\n  {} {}{state}: {}",
-                    m.id,
-                    m.kind.as_str(),
-                    m.action
-                );
-            }
-            self.say(Tone::Text, &text);
+            self.say(Tone::Text, &render::runbook::mitigations_so_far(inc));
         }
         let items: Vec<String> = MITIGATIONS.iter().map(|(_, l)| (*l).to_owned()).collect();
         loop {
@@ -321,31 +303,7 @@ impl<E> Engine<'_, E> {
             let Some(m) = inc.mitigation(&mid).cloned() else {
                 continue;
             };
-            let mut text = format!("  {} {}: {}", m.id, m.kind.as_str(), m.action);
-            if let Some(plan) = &m.cleanup {
-                let _ = write!(text, "\n    cleanup plan: {plan}");
-            }
-            // The same diff as `git incident cleanup` shows: what the
-            // cleanup must apply.
-            match render::cleanup::diff(&m) {
-                Some(diff) => {
-                    for line in diff.lines() {
-                        let _ = write!(text, "\n    {line}");
-                    }
-                }
-                None => {
-                    if let Some(target) = &m.target {
-                        let _ = write!(text, "\n    it changed {target}");
-                    }
-                }
-            }
-            if m.kind == MitigationKind::Flag {
-                let _ = write!(
-                    text,
-                    "\n    Re-enable gradually (for example 10%, 50%, 100%) and watch error rates at each stage."
-                );
-            }
-            self.say(Tone::Text, &text);
+            self.say(Tone::Text, &render::runbook::cleanup_to_do(&m));
             let items = [
                 "Cleaned up: it is undone".to_owned(),
                 "Keep it: make it permanent".to_owned(),
@@ -431,18 +389,7 @@ impl<E> Engine<'_, E> {
 
     pub(super) fn prevention(&mut self, inc: &mut Incident) -> Result<Flow, EngineError<E>> {
         if !inc.actions.is_empty() {
-            let mut text = "  Follow-up actions so far:".to_owned();
-            for a in &inc.actions {
-                let _ = write!(
-                    text,
-                    "\n  {} {} ({}): {}",
-                    a.id,
-                    a.kind.as_str(),
-                    name_of(&a.owner),
-                    a.text
-                );
-            }
-            self.say(Tone::Text, &text);
+            self.say(Tone::Text, &render::runbook::actions_so_far(inc));
         } else if self.policy.review_required.contains(&inc.severity) {
             self.say(
                 Tone::Text,
