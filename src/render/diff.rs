@@ -5,11 +5,11 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::style::{self, paint};
 use crate::domain::delta::Delta;
 
 use super::hang;
 use super::log::describe;
+use super::style::{self, paint};
 
 /// One side of a comparison: a label (`3f2a1b4c (2026-11-26 18:40 UTC)`)
 /// and the file's text there, if the incident existed.

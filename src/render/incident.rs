@@ -4,12 +4,12 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 
-use super::style::{self, paint};
 use crate::domain::Incident;
+use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
 
+use super::style::{self, paint};
 use super::time;
-use crate::domain::identity::name_of;
 
 fn since(t: DateTime<Utc>, from: DateTime<Utc>) -> String {
     format!("+{}", human_duration(t - from))

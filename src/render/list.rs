@@ -4,7 +4,6 @@
 use console::{measure_text_width, pad_str, truncate_str};
 
 use crate::domain::Summary;
-
 use crate::domain::identity::name_of;
 
 const HEADER: [&str; 7] = [

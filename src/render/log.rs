@@ -6,13 +6,13 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use super::style::{self, paint};
 use crate::domain::delta::{Delta, EntryKind, Value};
 use crate::domain::history::{History, Revision, Source};
+use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
 
+use super::style::{self, paint};
 use super::time;
-use crate::domain::identity::name_of;
 
 /// The first line of `text`, cut to `max` characters.
 pub fn short(text: &str, max: usize) -> String {

@@ -10,6 +10,7 @@ use serde_json::{Value as Json, json};
 
 use crate::domain::Incident;
 use crate::domain::history::{History, Source};
+use crate::domain::identity::name_of;
 use crate::domain::stats::ResponseTimes;
 use crate::domain::timeline::{Happened, timeline};
 use crate::domain::when::human_duration;
@@ -17,7 +18,6 @@ use crate::render::json::to_json;
 
 use super::log::{describe, lag};
 use super::time;
-use crate::domain::identity::name_of;
 
 /// What a moment of the timeline says, in words: one entry per change.
 pub fn what(happened: &Happened) -> Vec<String> {

@@ -8,13 +8,14 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use super::json::to_json;
-use super::plural;
-use super::style::{self, paint};
 use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
 use crate::domain::{Incident, Mitigation, MitigationKind};
 use crate::runbook::Runbook;
+
+use super::json::to_json;
+use super::plural;
+use super::style::{self, paint};
 
 /// The runbook: its severity levels, then each step with its guidance,
 /// examples, checklist, questions and caution.

@@ -2,11 +2,11 @@
 
 use std::fmt::Write;
 
-use super::style::{self, paint};
 use crate::domain::stats::Spread;
 use crate::domain::stats::{Group, Stats};
 use crate::domain::when::human_duration;
 
+use super::style::{self, paint};
 use super::time;
 
 fn spread_cells(s: Option<&Spread>) -> (String, String, String) {

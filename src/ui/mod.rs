@@ -1,12 +1,16 @@
-//! All terminal output: primary output on stdout, status and errors on
-//! stderr, colour only on a terminal and never with `NO_COLOR` or
-//! `--no-color`. The palette is render's ([`crate::render::style`]).
+//! All terminal IO. This file: primary output on stdout, status and errors
+//! on stderr, colour only on a terminal and never with `NO_COLOR` or
+//! `--no-color`; the palette is render's ([`crate::render::style`]).
+//! [`terminal`] is the dialoguer prompter that guided response asks
+//! through (it implements [`crate::runbook::prompt::Prompter`]),
+//! [`interrupt`] its Ctrl-C handling, [`editor`] the one editor launch.
 
 use std::io::Write;
 
+use anstream::{AutoStream, ColorChoice};
+
 use crate::error::CliError;
 use crate::render::style;
-use anstream::{AutoStream, ColorChoice};
 
 pub mod editor;
 pub mod interrupt;

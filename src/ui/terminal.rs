@@ -5,11 +5,12 @@
 use console::Term;
 use dialoguer::theme::{ColorfulTheme, Theme};
 
-use super::editor::{self, Unsaved};
-use super::interrupt;
 use crate::render;
 use crate::render::style::{self, paint};
 use crate::runbook::prompt::{PromptError, Prompter, Tone, strip_comments};
+
+use super::editor::{self, Unsaved};
+use super::interrupt;
 
 /// The prompter of a real terminal, drawing on stderr (or stdout when only
 /// stdout is a terminal).

@@ -7,13 +7,14 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use super::{View, diff, rfc3339, visible};
 use crate::domain::Incident;
 use crate::domain::cleanup::Pending;
 use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
 use crate::render::style::{self, paint};
 use crate::render::{plural, time, wrap_into};
+
+use super::{View, diff, rfc3339, visible};
 
 /// Where the prose of a mitigation starts.
 const LABEL_INDENT: usize = 6;

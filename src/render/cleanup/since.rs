@@ -6,12 +6,13 @@ use std::fmt::Write;
 
 use serde_json::{Value as Json, json};
 
-use super::{View, rfc3339, visible};
 use crate::domain::cleanup::{Entry, Since};
 use crate::domain::history::Point;
 use crate::domain::identity::name_of;
 use crate::render::style::{self, paint};
 use crate::render::{time, wrap_into};
+
+use super::{View, rfc3339, visible};
 
 /// One end of a `--since` comparison as the header names it; `None` is
 /// before the ledger's first commit.

@@ -2,11 +2,12 @@
 
 use chrono::Duration;
 
-use super::*;
 use crate::domain::history::Point;
 use crate::domain::{CommitId, Incident, cleanup};
 use crate::render::fit;
 use crate::render::style::{self, paint};
+
+use super::*;
 
 /// Two incidents with four pending mitigations: diffs, a plan alone, and
 /// a state recorded on one side only.

@@ -6,11 +6,12 @@
 
 use std::fmt::Write as _;
 
-use super::{Engine, EngineError};
 use crate::domain::change::check_text;
 use crate::domain::{Change, Identity, Incident, Review, ReviewFields};
 use crate::runbook::Step;
 use crate::runbook::prompt::{PromptError, Tone};
+
+use super::{Engine, EngineError};
 
 impl<E> Engine<'_, E> {
     pub(super) fn ask<T>(&mut self, result: Result<T, PromptError>) -> Result<T, EngineError<E>> {

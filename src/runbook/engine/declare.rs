@@ -2,12 +2,13 @@
 //! stands when a walk resumes: a summary, a warning when the runbook
 //! changed, and the update cadence.
 
-use super::{Engine, EngineError};
 use crate::domain::when::{TimeError, human_duration, parse_time};
 use crate::domain::{Declaration, Incident};
 use crate::render;
 use crate::runbook::journal::JournalError;
 use crate::runbook::prompt::Tone;
+
+use super::{Engine, EngineError};
 
 impl<E> Engine<'_, E> {
     /// Asks what a new incident is and declares it: one commit.

@@ -16,10 +16,11 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, FixedOffset};
 
+use crate::domain::{Change, ChangeError, Identity, Incident, Status};
+
 use super::journal::{Journal, JournalError};
 use super::prompt::{PromptError, Prompter, Tone};
 use super::{Runbook, Step, StepKind};
-use crate::domain::{Change, ChangeError, Identity, Incident, Status};
 
 mod ask;
 mod declare;

@@ -11,11 +11,11 @@ use crate::domain::{
     ActionKind, Actor, Audience, Change, ChangeError, Incident, MitigationKind, NewAction,
     NewMitigation, Settings, Status,
 };
+use crate::render;
+use crate::runbook::journal::{JournalError, TimelineEntry};
 use crate::runbook::prompt::Tone;
 
 use super::{Engine, EngineError, Flow, indent};
-use crate::render;
-use crate::runbook::journal::{JournalError, TimelineEntry};
 
 /// The kinds of mitigation, as the responder is offered them.
 const MITIGATIONS: [(MitigationKind, &str); 6] = [

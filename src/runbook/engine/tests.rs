@@ -7,12 +7,13 @@ use std::convert::Infallible;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
-use super::*;
 use crate::domain::Declaration;
 use crate::domain::{ActionKind, Audience, MitigationKind, Settings, Status};
 use crate::runbook::journal::{Recorded, TimelineEntry};
 use crate::runbook::prompt::AcceptDefaults;
 use crate::runbook::scripted::{Answer, ScriptedPrompter, declare_script, stabilize_script};
+
+use super::*;
 
 use Answer::{Checks, Default, Interrupt, No, Pick, Yes};
 
