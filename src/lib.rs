@@ -1,14 +1,30 @@
 //! git-incident: a git-backed incident ledger.
 //!
-//! Layers, each calling only the ones below it:
-//! - [`commands`]: one file per subcommand; parses arguments, calls the
-//!   ledger or the runbook engine, renders, prints. No git2, no TOML, no rules.
-//! - [`runbook`]: the runbook as data, and the guided-response engine that
-//!   asks through a prompter and records through the ledger.
-//! - [`ledger`]: the only code that touches git2 and the files.
-//! - [`domain`]: the incident and its rules; pure.
-//! - [`render`] (pure text from domain values) and [`ui`] (all terminal IO)
-//!   are leaves.
+//! The layers, and who may call whom (each arrow points down; nothing
+//! points back up; `tests/cli/test_layers.rs` fails when one does):
+//!
+//! ```text
+//! commands ──> runbook ──> domain
+//!    │  │         ▲          ▲
+//!    │  └──> ledger ─────────┤   (ledger reads runbook::model, the format)
+//!    ├──> render ────────────┘
+//!    └──> ui ──> render::style, runbook::prompt
+//! ```
+//!
+//! - [`commands`]: one file per subcommand; parses arguments, makes one call
+//!   into the ledger or the runbook engine, renders, prints. No git2, no
+//!   file IO, no rules. `commands/respond/journal.rs` is where the engine's
+//!   journal port meets the ledger.
+//! - [`runbook`]: the runbook as data, and the guided-response engine. It
+//!   asks through its [`runbook::prompt::Prompter`] port and records through
+//!   its [`runbook::journal::Journal`] port; it knows no terminal and no git.
+//! - [`ledger`]: the only code that touches git2, git and the files: reading
+//!   the work tree and committed trees, the one write path, the git-dir
+//!   caches, the schemas of the file formats.
+//! - [`domain`]: the incident, its history and its rules; pure.
+//! - [`render`]: pure text and JSON from domain values, with its palette.
+//! - [`ui`]: all terminal IO: streams, the dialoguer prompter, the editor,
+//!   Ctrl-C.
 //! - [`context`] is the one place that reads the environment, the clock and
 //!   the identity; [`error`] is the one error type at the edge.
 

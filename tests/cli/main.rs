@@ -9,6 +9,7 @@ mod test_crash;
 mod test_gitconfig;
 mod test_history;
 mod test_kill;
+mod test_layers;
 mod test_lifecycle;
 mod test_listing;
 mod test_load;
