@@ -173,7 +173,8 @@ fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(
         }
     } else if !overdue {
         let of = incidents.first().filter(|_| id.is_some());
-        let summary = render::cleanup::summary(&all, of.map(|i| i.id.as_str()));
+        let id = of.map(|i| i.id.to_string());
+        let summary = render::cleanup::summary(&all, id.as_deref());
         ui.print(&fit(&summary, view.width));
     }
     if !overdue {
@@ -249,12 +250,12 @@ fn changes_since(
     let uid = id.as_ref().and_then(|id| {
         span.now
             .iter()
-            .find(|s| s.incident.id == id.to_string())
+            .find(|s| s.incident.id == *id)
             .map(|s| s.incident.uid.clone())
     });
     let keep = |inc: &Incident| {
         id.as_ref()
-            .is_none_or(|id| inc.id == id.to_string() || uid.as_ref() == Some(&inc.uid))
+            .is_none_or(|id| inc.id == *id || uid.as_ref() == Some(&inc.uid))
     };
     let then = span.then.iter().map(|s| &s.incident).filter(|i| keep(i));
     let now = span.now.iter().map(|s| &s.incident).filter(|i| keep(i));

@@ -1,6 +1,6 @@
 use crate::context::Context;
-use crate::domain::Status;
 use crate::domain::Summary;
+use crate::domain::{Identity, IncidentId, Status};
 use crate::error::CliError;
 use crate::ledger::cache::summary::Listed;
 use crate::render;
@@ -60,19 +60,19 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
     };
     let mut shown: Vec<&Listed> = listed.iter().filter(|l| keep(&l.summary)).collect();
     shown.sort_by(|a, b| {
-        (b.summary.declared_at, number(&b.summary.id))
-            .cmp(&(a.summary.declared_at, number(&a.summary.id)))
+        (b.summary.declared_at, b.summary.id.number())
+            .cmp(&(a.summary.declared_at, a.summary.id.number()))
     });
     if ctx.json {
         // Serialised straight from the summaries: no JSON tree of
         // thousands of rows is built first.
         #[derive(serde::Serialize)]
         struct Row<'a> {
-            id: &'a str,
+            id: &'a IncidentId,
             title: &'a str,
             severity: &'a str,
             status: &'a str,
-            lead: &'a Option<String>,
+            lead: &'a Option<Identity>,
             services: &'a [String],
             declared_at: String,
             pending_cleanups: usize,
@@ -101,10 +101,4 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
     let rows: Vec<&Summary> = shown.iter().map(|l| &l.summary).collect();
     ui.print(&render::list::table(&rows, ctx.terminal_width()));
     Ok(())
-}
-
-fn number(id: &str) -> u64 {
-    id.rsplit_once('-')
-        .and_then(|(_, n)| n.parse().ok())
-        .unwrap_or(0)
 }

@@ -243,11 +243,11 @@ fn report(ctx: &Context, ui: &mut Ui, committed: &crate::ledger::Committed) {
         }));
     } else {
         ui.print(
-            committed
+            &committed
                 .applied
                 .created
-                .as_deref()
-                .unwrap_or(&committed.id),
+                .clone()
+                .unwrap_or_else(|| committed.id.to_string()),
         );
     }
 }

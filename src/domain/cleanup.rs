@@ -81,8 +81,12 @@ pub fn pending<'a>(
 }
 
 /// Declared first; `INC-9` before `INC-10` when declared at the same time.
-fn oldest_first(incident: &Incident) -> (DateTime<Utc>, usize, &str) {
-    (incident.declared_at, incident.id.len(), &incident.id)
+fn oldest_first(incident: &Incident) -> (DateTime<Utc>, u64, &str) {
+    (
+        incident.declared_at,
+        incident.id.number(),
+        incident.id.prefix(),
+    )
 }
 
 /// One mitigation as it stands in one state of the ledger.
@@ -135,9 +139,9 @@ pub fn since<'a>(
     };
     let then = entries(then.into_iter().collect());
     let now = entries(now.into_iter().collect());
-    let before: HashMap<(&str, String), &Mitigation> =
+    let before: HashMap<(String, String), &Mitigation> =
         then.iter().map(|e| (key(e), e.mitigation)).collect();
-    let after: HashSet<(&str, String)> = now.iter().map(key).collect();
+    let after: HashSet<(String, String)> = now.iter().map(key).collect();
 
     let mut report = Since {
         pending_then: then.iter().filter(|e| e.mitigation.is_pending()).count(),
@@ -185,11 +189,11 @@ pub fn since<'a>(
 
 /// The incident's uid, else its id (a hand-made file may lack a real uid),
 /// and the mitigation's id.
-fn key<'a>(entry: &Entry<'a>) -> (&'a str, String) {
+fn key(entry: &Entry<'_>) -> (String, String) {
     let incident = if entry.incident.uid.trim().is_empty() {
-        entry.incident.id.as_str()
+        entry.incident.id.to_string()
     } else {
-        entry.incident.uid.as_str()
+        entry.incident.uid.clone()
     };
     (incident, entry.mitigation.id.to_ascii_uppercase())
 }

@@ -1,12 +1,18 @@
 //! Incident ids: `INC-42`, a prefix and a number.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Serialize};
 
 /// An incident id such as `INC-42`.
 ///
 /// The prefix is the ledger's (`prefix` in ledger.toml); the number is the
 /// next free one when the incident is declared.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// In a file it is one string, such as `"INC-42"`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct IncidentId {
     prefix: String,
     number: u64,
@@ -53,15 +59,85 @@ impl IncidentId {
     }
 }
 
+impl IncidentId {
+    /// The ledger's prefix, such as `INC`.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The number after the prefix.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+}
+
+impl TryFrom<String> for IncidentId {
+    type Error = IdError;
+
+    /// A recorded id names its prefix: `INC-42`, never a bare `42`.
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text, "")
+    }
+}
+
+impl From<IncidentId> for String {
+    fn from(id: IncidentId) -> Self {
+        id.to_string()
+    }
+}
+
+/// In the file formats' schemas an id is a string.
+impl JsonSchema for IncidentId {
+    fn schema_name() -> Cow<'static, str> {
+        String::schema_name()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        String::json_schema(generator)
+    }
+}
+
+/// Shown as its text, quoted, as a merge report names a value.
+impl fmt::Debug for IncidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
 impl fmt::Display for IncidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}-{}", self.prefix, self.number)
     }
 }
 
+/// Tests write people and ids as text.
+#[cfg(test)]
+impl From<&str> for IncidentId {
+    fn from(text: &str) -> Self {
+        Self::parse(text, "").expect("a valid IncidentId in a test")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_holds_an_id_with_its_prefix() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Row {
+            id: IncidentId,
+        }
+        let row: Row = toml::from_str("id = \"INC-42\"").unwrap();
+        assert_eq!((row.id.prefix(), row.id.number()), ("INC", 42));
+        assert_eq!(toml::to_string(&row).unwrap(), "id = \"INC-42\"\n");
+        // A bare number is what a responder types, never what a file holds.
+        assert!(toml::from_str::<Row>("id = \"42\"").is_err());
+    }
 
     #[test]
     fn parses_full_short_and_lowercase_ids() {

@@ -1,9 +1,17 @@
 //! Responder identities, written as git writes them: `Name <email>`.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Serialize};
+
 /// A person, as git names an author.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// In an incident file it is one string, `Name <email>`, read with
+/// [`Identity::recorded`]: what git would write as an author is accepted.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Identity {
     pub name: String,
     pub email: String,
@@ -41,6 +49,53 @@ impl Identity {
         }
         Ok(Self::new(name, email))
     }
+
+    /// Reads an identity as it is recorded in a file: `Name <email>` as
+    /// git writes an author, where the email need not hold an `@` (git
+    /// takes `user.email` as it is configured). Stricter [`Identity::parse`]
+    /// is for what a responder types.
+    pub fn recorded(text: &str) -> Result<Self, IdentityError> {
+        let err = || IdentityError(text.to_owned());
+        let (name, rest) = text.split_once('<').ok_or_else(err)?;
+        let email = rest.strip_suffix('>').ok_or_else(err)?;
+        let valid = !name.trim().is_empty()
+            && !name.contains('>')
+            && !email.contains(['<', '>'])
+            && !text.chars().any(char::is_control);
+        if !valid {
+            return Err(err());
+        }
+        Ok(Self::new(name, email))
+    }
+}
+
+impl TryFrom<String> for Identity {
+    type Error = IdentityError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::recorded(&text)
+    }
+}
+
+impl From<Identity> for String {
+    fn from(who: Identity) -> Self {
+        who.to_string()
+    }
+}
+
+/// In the file formats' schemas an identity is a string.
+impl JsonSchema for Identity {
+    fn schema_name() -> Cow<'static, str> {
+        String::schema_name()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        String::json_schema(generator)
+    }
 }
 
 /// The name part of `Name <email>`, or the whole text when it has no
@@ -49,9 +104,37 @@ pub fn name_of(who: &str) -> &str {
     who.split_once('<').map_or(who, |(name, _)| name.trim())
 }
 
+/// Ordered as the text `Name <email>` is, as when it was a string.
+impl Ord for Identity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.to_string().cmp(&other.to_string())
+    }
+}
+
+impl PartialOrd for Identity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Shown as its text, quoted, as a merge report names a value.
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
 impl fmt::Display for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} <{}>", self.name, self.email)
+    }
+}
+
+/// Tests write people and ids as text.
+#[cfg(test)]
+impl From<&str> for Identity {
+    fn from(text: &str) -> Self {
+        Self::recorded(text).expect("a valid Identity in a test")
     }
 }
 
@@ -64,6 +147,41 @@ mod tests {
         let who = Identity::parse(" Ada Lovelace <ada@example.com> ").unwrap();
         assert_eq!(who.name, "Ada Lovelace");
         assert_eq!(who.to_string(), "Ada Lovelace <ada@example.com>");
+    }
+
+    #[test]
+    fn a_recorded_identity_is_what_git_writes_as_an_author() {
+        // git takes user.email as configured: no `@` needed.
+        let who = Identity::recorded("ci bot <ci>").unwrap();
+        assert_eq!(who.to_string(), "ci bot <ci>");
+        for bad in [
+            "ada",
+            "<ada@example.com>",
+            "Ada <a<b>",
+            "Ada <ada@x.org",
+            "A\u{1b} <a@x>",
+        ] {
+            assert!(Identity::recorded(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_file_holds_an_identity_as_one_string() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Row {
+            by: Identity,
+        }
+        let row: Row = toml::from_str("by = \"Ada Lovelace <ada@example.com>\"").unwrap();
+        assert_eq!(row.by.name, "Ada Lovelace");
+        assert_eq!(
+            toml::to_string(&row).unwrap(),
+            "by = \"Ada Lovelace <ada@example.com>\"\n"
+        );
+        let err = toml::from_str::<Row>("by = \"ada\"").err().unwrap();
+        assert!(
+            err.to_string().contains("`ada` is not an identity"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::serde_time;
+use super::{Identity, IncidentId};
 
 /// One incident, as stored in `incidents/<year>/<ID>.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -15,7 +16,7 @@ use super::serde_time;
 #[schemars(title = "git-incident incident file")]
 pub struct Incident {
     /// The incident's id, `PREFIX-NUMBER`; matches the file name.
-    pub id: String,
+    pub id: IncidentId,
     /// A stable unique id (ULID) that survives renumbering.
     pub uid: String,
     /// One line: what is broken, as users see it.
@@ -26,7 +27,7 @@ pub struct Incident {
     pub status: Status,
     /// The incident lead, `Name <email>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lead: Option<String>,
+    pub lead: Option<Identity>,
     /// Affected services.
     #[serde(default)]
     pub services: Vec<String>,
@@ -42,7 +43,7 @@ pub struct Incident {
     #[schemars(with = "DateTime<Utc>")]
     pub declared_at: DateTime<Utc>,
     /// Who declared it.
-    pub declared_by: String,
+    pub declared_by: Identity,
     /// When a responder confirmed it is real and tracking began.
     #[serde(
         default,
@@ -83,7 +84,7 @@ pub struct Incident {
     pub exit_reason: Option<String>,
     /// The incident this one duplicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duplicate_of: Option<String>,
+    pub duplicate_of: Option<IncidentId>,
     /// The runbook step where guided response resumes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
@@ -200,7 +201,7 @@ pub struct Note {
     #[schemars(with = "DateTime<Utc>")]
     pub at: DateTime<Utc>,
     /// Who wrote it, `Name <email>`.
-    pub by: String,
+    pub by: Identity,
     pub text: String,
     /// A stable key, unique across clones, by which concurrent edits merge
     /// entry by entry. Files written before keys existed have none; such an
@@ -233,7 +234,7 @@ pub struct Update {
     #[serde(with = "serde_time::utc")]
     #[schemars(with = "DateTime<Utc>")]
     pub at: DateTime<Utc>,
-    pub by: String,
+    pub by: Identity,
     pub audience: Audience,
     pub text: String,
     /// A stable key, unique across clones, by which concurrent edits merge
@@ -288,7 +289,7 @@ pub struct Mitigation {
     #[serde(with = "serde_time::utc")]
     #[schemars(with = "DateTime<Utc>")]
     pub applied_at: DateTime<Utc>,
-    pub applied_by: String,
+    pub applied_by: Identity,
     /// How the temporary measure will be cleaned up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<String>,
@@ -309,7 +310,7 @@ pub struct Mitigation {
     #[schemars(with = "Option<DateTime<Utc>>")]
     pub cleaned_up_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cleaned_up_by: Option<String>,
+    pub cleaned_up_by: Option<Identity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup_note: Option<String>,
     /// When a temporary measure was made permanent instead.
@@ -321,7 +322,7 @@ pub struct Mitigation {
     #[schemars(with = "Option<DateTime<Utc>>")]
     pub kept_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kept_by: Option<String>,
+    pub kept_by: Option<Identity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept_why: Option<String>,
 }
@@ -335,7 +336,7 @@ impl Mitigation {
         action: String,
         temporary: bool,
         at: DateTime<Utc>,
-        by: String,
+        by: Identity,
     ) -> Self {
         Self {
             id,
@@ -421,7 +422,7 @@ pub struct Action {
     pub kind: ActionKind,
     pub text: String,
     /// Who owns it, `Name <email>`.
-    pub owner: String,
+    pub owner: Identity,
     #[serde(
         default,
         with = "serde_time::date_opt",
@@ -432,7 +433,7 @@ pub struct Action {
     #[serde(with = "serde_time::utc")]
     #[schemars(with = "DateTime<Utc>")]
     pub created_at: DateTime<Utc>,
-    pub created_by: String,
+    pub created_by: Identity,
     #[serde(
         default,
         with = "serde_time::utc_opt",
@@ -441,7 +442,7 @@ pub struct Action {
     #[schemars(with = "Option<DateTime<Utc>>")]
     pub done_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub done_by: Option<String>,
+    pub done_by: Option<Identity>,
 }
 
 /// A rule overridden with `--force --why`, kept for the audit.
@@ -451,7 +452,7 @@ pub struct Override {
     #[serde(with = "serde_time::utc")]
     #[schemars(with = "DateTime<Utc>")]
     pub at: DateTime<Utc>,
-    pub by: String,
+    pub by: Identity,
     /// The command whose rule was overridden.
     pub change: String,
     /// The rule, as the refusal stated it.
@@ -463,12 +464,12 @@ impl Incident {
     /// A freshly declared incident: what is given, the impact starting at the
     /// declaration, and every milestone, entry and optional field empty.
     pub fn declared(
-        id: String,
+        id: IncidentId,
         uid: String,
         title: String,
         severity: String,
         at: DateTime<Utc>,
-        by: String,
+        by: Identity,
     ) -> Self {
         Self {
             id,

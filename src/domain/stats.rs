@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::IncidentId;
 use super::change::Verb;
 use super::cleanup;
 use super::incident::{Incident, Status};
@@ -57,7 +58,7 @@ fn as_object<S: serde::Serializer>(pairs: &[(String, usize)], s: S) -> Result<S:
 /// A temporary mitigation still in place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pending {
-    pub incident: String,
+    pub incident: IncidentId,
     pub mitigation: String,
     pub severity: String,
     pub applied_at: DateTime<Utc>,
@@ -80,7 +81,7 @@ pub struct Stats {
     pub overdue_cleanups: usize,
     /// Resolved or closed incidents of severities that need a review, whose
     /// review lacks what happened or the root cause.
-    pub missing_review: Vec<String>,
+    pub missing_review: Vec<IncidentId>,
 }
 
 fn group(name: String, incidents: &[&Incident], records: &[&Recorded]) -> Group {
@@ -107,12 +108,11 @@ fn group(name: String, incidents: &[&Incident], records: &[&Recorded]) -> Group 
         let v: Vec<i64> = real.iter().filter_map(f).map(|d| d.num_seconds()).collect();
         Spread::of(&v)
     };
-    let ids: HashSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
+    let ids: HashSet<String> = incidents.iter().map(|i| i.id.to_string()).collect();
     let events: Vec<&&Recorded> = records
         .iter()
         .filter(|r| {
-            !Verb::parse(&r.verb).is_some_and(Verb::is_bookkeeping)
-                && ids.contains(r.incident.as_str())
+            !Verb::parse(&r.verb).is_some_and(Verb::is_bookkeeping) && ids.contains(&r.incident)
         })
         .collect();
     let lags: Vec<i64> = events
@@ -290,7 +290,7 @@ mod tests {
                 .all(|i| i.notes.is_empty() && i.title.is_empty())
         );
         let records = [Recorded {
-            incident: full[0].id.clone(),
+            incident: full[0].id.to_string(),
             verb: "note".into(),
             record_time: full[0].declared_at,
             event_time: Some(full[0].started_at),

@@ -5,15 +5,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::incident::{Incident, Status};
+use super::{Identity, IncidentId};
 
 /// One incident as the listings show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    pub id: String,
+    pub id: IncidentId,
     pub title: String,
     pub severity: String,
     pub status: Status,
-    pub lead: Option<String>,
+    pub lead: Option<Identity>,
     pub services: Vec<String>,
     pub declared_at: DateTime<Utc>,
     /// Temporary mitigations still in place.

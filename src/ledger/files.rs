@@ -97,7 +97,7 @@ pub(crate) fn parse_incident(path: &Path, text: &str) -> Result<Incident, Ledger
         message,
     };
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    if stem != incident.id {
+    if stem != incident.id.to_string() {
         return Err(invalid(format!(
             "the file holds id `{}` but is named {stem}.toml",
             incident.id

@@ -5,8 +5,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::trailer::{self, CHANGE, FROM, INCIDENT, TO};
-use crate::domain::Applied;
 use crate::domain::change::Verb;
+use crate::domain::{Applied, IncidentId};
 
 /// Trailer values are one line.
 fn one_line(value: &str) -> String {
@@ -14,7 +14,7 @@ fn one_line(value: &str) -> String {
 }
 
 /// The message of a change to incident `id`.
-pub(crate) fn commit_message(id: &str, applied: &Applied) -> String {
+pub(crate) fn commit_message(id: &IncidentId, applied: &Applied) -> String {
     let mut msg = format!("{id}: {}\n", one_line(&applied.summary));
     if let Some(body) = &applied.body {
         msg.push('\n');

@@ -87,7 +87,7 @@ pub(crate) struct Stored {
 /// A change that was committed.
 #[derive(Debug, Clone)]
 pub(crate) struct Committed {
-    pub(crate) id: String,
+    pub(crate) id: IncidentId,
     pub(crate) path: PathBuf,
     pub(crate) commit: CommitId,
     pub(crate) applied: Applied,

@@ -30,7 +30,7 @@ impl Ledger {
         for _ in 0..MAX_ATTEMPTS {
             let (branch, tip) = git::head_branch(&self.repo)?;
             let number = self.next_number(tip)?;
-            let id = IncidentId::new(&self.config.prefix, number).to_string();
+            let id = IncidentId::new(&self.config.prefix, number);
             let (incident, applied) = declaration.clone().into_incident(
                 id.clone(),
                 uid.clone(),

@@ -5,7 +5,6 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 
 use crate::domain::Incident;
-use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
 
 use super::style::{self, paint};
@@ -22,10 +21,16 @@ pub fn show(inc: &Incident, color: bool) -> String {
     let bold = |t: &str| paint(color, style::BOLD, t);
     let head = |t: &str| paint(color, style::HEADER, t);
     let dim = |t: &str| paint(color, style::DIM, t);
-    let _ = writeln!(out, "{}  {}", bold(&inc.id), bold(&inc.title));
+    let _ = writeln!(out, "{}  {}", bold(&inc.id.to_string()), bold(&inc.title));
     let _ = writeln!(out, "  severity  {}", inc.severity);
     let _ = writeln!(out, "  status    {}", inc.status);
-    let _ = writeln!(out, "  lead      {}", inc.lead.as_deref().unwrap_or("-"));
+    let _ = writeln!(
+        out,
+        "  lead      {}",
+        inc.lead
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), ToString::to_string)
+    );
     if !inc.services.is_empty() {
         let _ = writeln!(out, "  services  {}", inc.services.join(", "));
     }
@@ -52,7 +57,7 @@ pub fn show(inc: &Incident, color: bool) -> String {
             format!("  {}", dim(&since(at, inc.started_at)))
         };
         let by = if name == "declared_at" {
-            format!("  by {}", name_of(&inc.declared_by))
+            format!("  by {}", inc.declared_by.name.as_str())
         } else {
             String::new()
         };
@@ -113,7 +118,7 @@ pub fn show(inc: &Incident, color: bool) -> String {
                 out,
                 "      applied {} by {}",
                 time(m.applied_at),
-                name_of(&m.applied_by)
+                m.applied_by.name.as_str()
             );
             if let Some(target) = &m.target {
                 let _ = writeln!(out, "      target  {target}");
@@ -126,7 +131,7 @@ pub fn show(inc: &Incident, color: bool) -> String {
                     .cleanup_note
                     .as_deref()
                     .map_or(String::new(), |n| format!(": {n}"));
-                let _ = writeln!(out, "      undone  {} by {}{note}", time(at), name_of(by));
+                let _ = writeln!(out, "      undone  {} by {}{note}", time(at), by.name);
             }
             if let Some(why) = &m.kept_why {
                 let _ = writeln!(out, "      kept    {why}");
@@ -168,7 +173,7 @@ pub fn show(inc: &Incident, color: bool) -> String {
                 bold(&a.id),
                 a.kind.as_str(),
                 a.text,
-                name_of(&a.owner)
+                a.owner.name.as_str()
             );
         }
     }
@@ -184,7 +189,7 @@ pub fn show(inc: &Incident, color: bool) -> String {
                 "  {}  {} by {}: {}\n      why: {}",
                 time(o.at),
                 o.change,
-                name_of(&o.by),
+                o.by.name.as_str(),
                 o.rule,
                 o.why
             );
@@ -196,7 +201,7 @@ pub fn show(inc: &Incident, color: bool) -> String {
 fn entry(
     out: &mut String,
     at: DateTime<Utc>,
-    by: &str,
+    by: &crate::domain::Identity,
     tag: Option<&str>,
     text: &str,
     color: bool,
@@ -207,7 +212,7 @@ fn entry(
     let _ = writeln!(
         out,
         "  {when}  {}{tag}: {}",
-        name_of(by),
+        by.name,
         lines.next().unwrap_or("")
     );
     for line in lines {

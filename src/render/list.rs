@@ -4,7 +4,6 @@
 use console::{measure_text_width, pad_str, truncate_str};
 
 use crate::domain::Summary;
-use crate::domain::identity::name_of;
 
 const HEADER: [&str; 7] = [
     "ID",
@@ -29,11 +28,14 @@ pub fn table(incidents: &[&Summary], width: Option<usize>) -> String {
         .iter()
         .map(|i| {
             [
-                i.id.clone(),
+                i.id.to_string(),
                 i.severity.clone(),
                 i.status.as_str().to_owned(),
                 i.declared_at.format("%Y-%m-%d %H:%M").to_string(),
-                i.lead.as_deref().map_or("-", name_of).to_owned(),
+                i.lead
+                    .as_ref()
+                    .map_or("-", |who| who.name.as_str())
+                    .to_owned(),
                 if i.services.is_empty() {
                     "-".to_owned()
                 } else {

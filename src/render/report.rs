@@ -10,7 +10,6 @@ use serde_json::{Value as Json, json};
 
 use crate::domain::Incident;
 use crate::domain::history::{History, Source};
-use crate::domain::identity::name_of;
 use crate::domain::stats::ResponseTimes;
 use crate::domain::timeline::{Happened, timeline};
 use crate::domain::when::human_duration;
@@ -61,7 +60,7 @@ pub fn markdown(inc: &Incident, history: &History, commit: &str) -> String {
     let _ = writeln!(
         out,
         "- **Lead:** {}",
-        inc.lead.as_deref().map_or("-", name_of)
+        inc.lead.as_ref().map_or("-", |who| who.name.as_str())
     );
     if !inc.services.is_empty() {
         let _ = writeln!(out, "- **Services:** {}", inc.services.join(", "));
@@ -84,7 +83,7 @@ pub fn markdown(inc: &Incident, history: &History, commit: &str) -> String {
         out,
         "- **Declared:** {} by {}",
         time(inc.declared_at),
-        name_of(&inc.declared_by)
+        inc.declared_by.name.as_str()
     );
     let _ = writeln!(out, "\n| Measure | Time | From | To |");
     let _ = writeln!(out, "| --- | --- | --- | --- |");
@@ -160,7 +159,7 @@ pub fn markdown(inc: &Incident, history: &History, commit: &str) -> String {
                 m.kind.as_str(),
                 cell(&m.action),
                 time(m.applied_at),
-                cell(name_of(&m.applied_by))
+                cell(m.applied_by.name.as_str())
             );
         }
     }
@@ -185,7 +184,7 @@ pub fn markdown(inc: &Incident, history: &History, commit: &str) -> String {
                 a.id,
                 cell(&a.text),
                 a.kind.as_str(),
-                cell(&a.owner),
+                cell(&a.owner.to_string()),
                 a.due.map_or_else(|| "-".to_owned(), |d| d.to_string()),
             );
         }

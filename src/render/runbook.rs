@@ -8,7 +8,6 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
 use crate::domain::{Incident, Mitigation, MitigationKind};
 use crate::runbook::Runbook;
@@ -60,10 +59,10 @@ pub fn describe(runbook: &Runbook, version: &str, color: bool) -> String {
 /// lead and age, then mitigations, notes and the last update.
 pub fn standing(inc: &Incident, now: DateTime<Utc>) -> String {
     let mut text = String::new();
-    let lead = inc.lead.as_deref().map_or_else(
-        || "no lead yet".to_owned(),
-        |l| format!("lead {}", name_of(l)),
-    );
+    let lead = inc
+        .lead
+        .as_ref()
+        .map_or_else(|| "no lead yet".to_owned(), |l| format!("lead {}", l.name));
     let _ = writeln!(
         text,
         "  {} · {} · {} · declared {} ago",
@@ -149,7 +148,7 @@ pub fn actions_so_far(inc: &Incident) -> String {
             "\n  {} {} ({}): {}",
             a.id,
             a.kind.as_str(),
-            name_of(&a.owner),
+            a.owner.name.as_str(),
             a.text
         );
     }

@@ -119,7 +119,15 @@ pub fn stats(s: &Stats, point: &str, color: bool) -> String {
         ))
     );
     if !s.missing_review.is_empty() {
-        let _ = writeln!(out, "  {}", s.missing_review.join(", "));
+        let _ = writeln!(
+            out,
+            "  {}",
+            s.missing_review
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     out
 }

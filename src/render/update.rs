@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::identity::name_of;
 use crate::domain::{Audience, Incident, Status};
 
 /// A stakeholder update built from where the incident stands: verified
@@ -54,7 +53,7 @@ pub fn propose(
                 lines.push(format!("Latest finding: {}", note.text.trim_end_matches('.')) + ".");
             }
             if let Some(lead) = &inc.lead {
-                lines.push(format!("Lead: {}.", name_of(lead)));
+                lines.push(format!("Lead: {}.", lead.name));
             }
         }
         Audience::External => {

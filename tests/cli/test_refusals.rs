@@ -227,6 +227,27 @@ fn an_unknown_field_value_is_reported_with_its_position() {
 }
 
 #[test]
+fn a_person_who_is_not_name_and_email_is_reported_with_its_position() {
+    let env = with("bad/lead-not-an-identity.toml");
+    env.refused(
+        &["note", "INC-1", "x"],
+        2,
+        "incidents/2026/INC-1.toml:7:8: `ada` is not an identity: expected `Name <email>`",
+    );
+    env.refused(&["show", "INC-1"], 2, "incidents/2026/INC-1.toml:7:8");
+}
+
+#[test]
+fn an_id_that_is_not_prefix_and_number_is_reported_with_its_position() {
+    let env = with("bad/id-malformed.toml");
+    env.refused(
+        &["show", "INC-1"],
+        2,
+        "incidents/2026/INC-1.toml:2:6: `INC-one` is not an incident id",
+    );
+}
+
+#[test]
 fn conflict_markers_are_refused() {
     let env = with("bad/conflict-markers.toml");
     env.refused(

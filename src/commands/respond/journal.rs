@@ -81,7 +81,7 @@ impl Journal for LedgerJournal<'_> {
         &mut self,
         incident: &Incident,
     ) -> Result<Vec<TimelineEntry>, JournalError<LedgerError>> {
-        let id = self.ledger.parse_id(&incident.id)?;
+        let id = incident.id.clone();
         let history = self.ledger.history(&id, None)?;
         Ok(timeline(incident, &history)
             .into_iter()

@@ -98,7 +98,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliErro
         ui.json(&render::runbook::outcome_json(inc, outcome.finished));
     } else {
         ui.status(&format!("{}: {}", inc.id, inc.status));
-        ui.print(&inc.id);
+        ui.print(&inc.id.to_string());
     }
     Ok(())
 }

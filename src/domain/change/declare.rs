@@ -2,13 +2,14 @@
 
 use super::rules::{check_not_future, check_service, check_severity, check_text};
 use super::{Actor, Applied, ChangeError, Declaration, Settings, Trailer, Verb, short, time};
+use crate::domain::IncidentId;
 use crate::domain::incident::Incident;
 
 impl Declaration {
     /// Builds the new incident, or says why it cannot be declared.
     pub fn into_incident(
         self,
-        id: String,
+        id: IncidentId,
         uid: String,
         runbook: Option<String>,
         first_step: Option<String>,
@@ -36,7 +37,7 @@ impl Declaration {
             )));
         }
         let incident = Incident {
-            lead: self.lead.map(|l| l.to_string()),
+            lead: self.lead,
             services: self.services,
             impact: self.impact,
             started_at,
@@ -48,7 +49,7 @@ impl Declaration {
                 self.title.trim().to_owned(),
                 self.severity.clone(),
                 actor.at,
-                actor.by.to_string(),
+                actor.by.clone(),
             )
         };
         let mut applied = Applied::new(

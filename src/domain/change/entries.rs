@@ -7,7 +7,7 @@ use super::{
     Actor, Applied, ChangeError, Guard, NewAction, NewMitigation, ReviewFields, Settings, Trailer,
     Verb, short, time,
 };
-use crate::domain::identity::{Identity, name_of};
+use crate::domain::identity::Identity;
 use crate::domain::incident::{
     Action, Audience, Incident, Mitigation, MitigationKind, Note, Review, Status, Update,
 };
@@ -15,19 +15,18 @@ use crate::domain::incident::{
 /// Hands the lead to someone else.
 pub(super) fn lead(inc: &mut Incident, lead: &Identity) -> Result<Applied, ChangeError> {
     let id = inc.id.clone();
-    let lead = lead.to_string();
-    if inc.lead.as_deref() == Some(lead.as_str()) {
+    if inc.lead.as_ref() == Some(lead) {
         return Err(ChangeError::invalid(format!("{lead} already leads {id}")));
     }
     let summary = match &inc.lead {
-        Some(from) => format!("lead {} -> {}", name_of(from), name_of(&lead)),
-        None => format!("lead {}", name_of(&lead)),
+        Some(from) => format!("lead {} -> {}", from.name, lead.name),
+        None => format!("lead {}", lead.name),
     };
     let from = inc
         .lead
         .replace(lead.clone())
-        .unwrap_or_else(|| "none".into());
-    Ok(Applied::new(Verb::Lead, summary).changed(from, lead))
+        .map_or_else(|| "none".to_owned(), |from| from.to_string());
+    Ok(Applied::new(Verb::Lead, summary).changed(from, lead.to_string()))
 }
 
 /// Changes the severity, with an optional reason.
@@ -55,7 +54,7 @@ pub(super) fn severity(
 
 /// Adds a note to the incident's log.
 pub(super) fn note(inc: &mut Incident, actor: &Actor, text: &str) -> Result<Applied, ChangeError> {
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     check_text("note", text)?;
     inc.notes.push(Note {
@@ -75,7 +74,7 @@ pub(super) fn update(
     text: &str,
     audience: &Audience,
 ) -> Result<Applied, ChangeError> {
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     check_text("update", text)?;
     inc.updates.push(Update {
@@ -100,7 +99,7 @@ pub(super) fn mitigate(
     guard: &mut Guard<'_>,
 ) -> Result<Applied, ChangeError> {
     let id = inc.id.clone();
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     check_text("mitigation", &m.action)?;
     for (what, value) in [("cleanup plan", &m.cleanup), ("target", &m.target)] {
@@ -154,7 +153,7 @@ pub(super) fn cleanup_done(
     mitigation: &str,
     note: &Option<String>,
 ) -> Result<Applied, ChangeError> {
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     let m = pending_mitigation(inc, mitigation)?;
     if at < m.applied_at {
@@ -190,7 +189,7 @@ pub(super) fn cleanup_keep(
     mitigation: &str,
     why: &str,
 ) -> Result<Applied, ChangeError> {
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     check_text("reason", why)?;
     let mid = pending_mitigation(inc, mitigation)?.id.clone();
@@ -256,7 +255,7 @@ pub(super) fn action(
     actor: &Actor,
     a: &NewAction,
 ) -> Result<Applied, ChangeError> {
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     check_text("action", &a.text)?;
     let aid = next_id('A', inc.actions.iter().map(|a| a.id.clone()));
@@ -264,7 +263,7 @@ pub(super) fn action(
         id: aid.clone(),
         kind: a.kind,
         text: a.text.to_owned(),
-        owner: a.owner.to_string(),
+        owner: a.owner.clone(),
         due: a.due,
         created_at: at,
         created_by: by,
@@ -288,7 +287,7 @@ pub(super) fn action_done(
     actor: &Actor,
     action: &str,
 ) -> Result<Applied, ChangeError> {
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     let id = inc.id.clone();
     let Some(found) = inc.action(action) else {

@@ -4,6 +4,7 @@
 
 use super::rules::{check_text, exit_open};
 use super::{Actor, Applied, ChangeError, Guard, Settings, Trailer, Verb, short};
+use crate::domain::IncidentId;
 use crate::domain::incident::{Incident, Note, Review, Status};
 
 /// Acknowledges a declared incident: it is real, and tracking begins.
@@ -101,7 +102,7 @@ pub(super) fn close(
 /// Reopens a finished incident, keeping a note of why.
 pub(super) fn reopen(inc: &mut Incident, actor: &Actor, why: &str) -> Result<Applied, ChangeError> {
     let id = inc.id.clone();
-    let by = actor.by.to_string();
+    let by = actor.by.clone();
     let at = actor.at;
     check_text("reason", why)?;
     if inc.status.is_open() {
@@ -159,18 +160,20 @@ pub(super) fn duplicate(
 ) -> Result<Applied, ChangeError> {
     let at = actor.at;
     let id = inc.id.clone();
-    if of.eq_ignore_ascii_case(&id) {
+    // As typed: `INC-7`, `inc-7` or `7` in this incident's ledger.
+    let of = IncidentId::parse(of, id.prefix()).map_err(|e| ChangeError::invalid(e.to_string()))?;
+    if of == id {
         return Err(ChangeError::invalid(format!(
             "{id} cannot duplicate itself"
         )));
     }
     exit_open(inc, Status::Duplicate)?;
     let from = std::mem::replace(&mut inc.status, Status::Duplicate);
-    inc.duplicate_of = Some(of.to_owned());
+    inc.duplicate_of = Some(of.clone());
     inc.closed_at = Some(at);
     Ok(Applied::new(Verb::Duplicate, format!("duplicate of {of}"))
         .changed(from.as_str(), "duplicate")
-        .trailer(Trailer::DuplicateOf, of.to_owned()))
+        .trailer(Trailer::DuplicateOf, of.to_string()))
 }
 
 /// Records where guided response resumes.

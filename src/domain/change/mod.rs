@@ -457,7 +457,7 @@ impl Change {
             for rule in &guard.overridden {
                 next.overrides.push(Override {
                     at: actor.now,
-                    by: actor.by.to_string(),
+                    by: actor.by.clone(),
                     change: self.verb().as_str().to_owned(),
                     rule: rule.clone(),
                     why: why.clone(),

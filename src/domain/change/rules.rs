@@ -131,7 +131,7 @@ pub(super) fn exit_open(inc: &Incident, to: Status) -> Result<(), ChangeError> {
 pub(super) fn unknown_entry<'a>(
     what: &str,
     given: &str,
-    id: &str,
+    id: &IncidentId,
     existing: impl Iterator<Item = &'a String>,
 ) -> ChangeError {
     let known: Vec<&str> = existing.map(String::as_str).collect();

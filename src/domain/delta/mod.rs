@@ -15,6 +15,7 @@ mod field;
 pub use field::{Field, Finish, Value};
 
 use super::incident::{Incident, Review};
+use super::{Identity, IncidentId};
 
 /// The kinds of entry an incident holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,14 +46,14 @@ impl EntryKind {
 pub enum Delta {
     /// The incident appeared: declared, or its file added by hand.
     Created {
-        id: String,
+        id: IncidentId,
         severity: String,
         title: String,
         at: DateTime<Utc>,
-        by: String,
+        by: Identity,
     },
     /// The incident's file went away.
-    Deleted { id: String },
+    Deleted { id: IncidentId },
     /// A scalar field changed; `None` is absent.
     Field {
         field: Field,
@@ -64,7 +65,7 @@ pub enum Delta {
         entry: EntryKind,
         key: String,
         at: Option<DateTime<Utc>>,
-        by: Option<String>,
+        by: Option<Identity>,
         /// `internal`, `flag, temporary`, `owner Bob Ng, due 2026-12-10`.
         detail: Option<String>,
         text: String,
@@ -89,7 +90,7 @@ pub enum Delta {
         key: String,
         what: Finish,
         at: DateTime<Utc>,
-        by: Option<String>,
+        by: Option<Identity>,
         detail: Option<String>,
     },
     /// One field of an entry changed, named as in the file.
@@ -165,12 +166,12 @@ fn scalars(inc: &Incident) -> Vec<(Field, Option<Value>)> {
             .filter(|v| !v.trim().is_empty())
     };
     vec![
-        text(Field::Id, Some(inc.id.clone())),
+        text(Field::Id, Some(inc.id.to_string())),
         text(Field::Uid, Some(inc.uid.clone())),
         text(Field::Title, Some(inc.title.clone())),
         text(Field::Severity, Some(inc.severity.clone())),
         text(Field::Status, Some(inc.status.as_str().to_owned())),
-        text(Field::Lead, inc.lead.clone()),
+        text(Field::Lead, inc.lead.as_ref().map(Identity::to_string)),
         text(
             Field::Services,
             (!inc.services.is_empty()).then(|| inc.services.join(", ")),
@@ -178,14 +179,17 @@ fn scalars(inc: &Incident) -> Vec<(Field, Option<Value>)> {
         text(Field::Impact, inc.impact.clone()),
         at(Field::StartedAt, Some(inc.started_at)),
         at(Field::DeclaredAt, Some(inc.declared_at)),
-        text(Field::DeclaredBy, Some(inc.declared_by.clone())),
+        text(Field::DeclaredBy, Some(inc.declared_by.to_string())),
         at(Field::AcknowledgedAt, inc.acknowledged_at),
         at(Field::MitigatedAt, inc.mitigated_at),
         at(Field::ResolvedAt, inc.resolved_at),
         at(Field::ClosedAt, inc.closed_at),
         text(Field::Resolution, inc.resolution.clone()),
         text(Field::ExitReason, inc.exit_reason.clone()),
-        text(Field::DuplicateOf, inc.duplicate_of.clone()),
+        text(
+            Field::DuplicateOf,
+            inc.duplicate_of.as_ref().map(IncidentId::to_string),
+        ),
         text(Field::Step, inc.step.clone()),
         text(Field::Runbook, inc.runbook.clone()),
         text(Field::WhatHappened, review(|r| &r.what_happened)),
@@ -301,7 +305,7 @@ pub fn diff(before: Option<&Incident>, after: Option<&Incident>) -> Vec<Delta> {
 }
 
 /// An appended entry as the comparison needs it: time, author, detail, text.
-type Row = (Option<DateTime<Utc>>, String, Option<String>, String);
+type Row = (Option<DateTime<Utc>>, Identity, Option<String>, String);
 
 fn entries(b: &Incident, a: &Incident) -> Vec<Delta> {
     let mut out = Vec::new();

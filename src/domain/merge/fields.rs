@@ -66,10 +66,18 @@ pub fn merge(
     let m = |name, get: fn(&Incident) -> Option<DateTime<Utc>>| of(base, ours, theirs, name, get);
 
     let mut out = ours.clone();
-    out.id = pick(&f("id", |i| i.id.clone()), report, true);
+    out.id = pick(
+        &of(base, ours, theirs, "id", |i| i.id.clone()),
+        report,
+        true,
+    );
     out.title = text(&f("title", |i| i.title.clone()), report);
     out.severity = severity(&f("severity", |i| i.severity.clone()), options, report);
-    out.lead = pick(&o("lead", |i| i.lead.clone()), report, true);
+    out.lead = pick(
+        &of(base, ours, theirs, "lead", |i| i.lead.clone()),
+        report,
+        true,
+    );
     out.services = services(
         &of(base, ours, theirs, "services", |i| i.services.clone()),
         report,
@@ -77,7 +85,11 @@ pub fn merge(
     out.impact = optional_text(&o("impact", |i| i.impact.clone()), report);
     out.started_at = earliest(&t("started_at", |i| i.started_at), report);
     out.declared_at = earliest(&t("declared_at", |i| i.declared_at), report);
-    out.declared_by = pick(&f("declared_by", |i| i.declared_by.clone()), report, false);
+    out.declared_by = pick(
+        &of(base, ours, theirs, "declared_by", |i| i.declared_by.clone()),
+        report,
+        false,
+    );
     out.acknowledged_at = earliest_set(&m("acknowledged_at", |i| i.acknowledged_at), report);
     out.mitigated_at = earliest_set(&m("mitigated_at", |i| i.mitigated_at), report);
     out.resolution = optional_text(&o("resolution", |i| i.resolution.clone()), report);
@@ -108,26 +120,20 @@ pub fn merge(
         } else {
             ours
         };
-        for (name, get) in [
-            (
-                "exit_reason",
-                (|i: &Incident| i.exit_reason.clone()) as fn(&Incident) -> Option<String>,
-            ),
-            ("duplicate_of", |i: &Incident| i.duplicate_of.clone()),
-        ] {
-            let field = o(name, get);
-            let value = field.settled().unwrap_or_else(|| {
-                if ours.status == theirs.status {
-                    pick(&field, report, true)
-                } else {
-                    get(winner)
-                }
-            });
-            match name {
-                "exit_reason" => out.exit_reason = value,
-                _ => out.duplicate_of = value,
-            }
-        }
+        out.exit_reason = with_winner(
+            &o("exit_reason", |i| i.exit_reason.clone()),
+            ours.status == theirs.status,
+            winner.exit_reason.clone(),
+            report,
+        );
+        out.duplicate_of = with_winner(
+            &of(base, ours, theirs, "duplicate_of", |i| {
+                i.duplicate_of.clone()
+            }),
+            ours.status == theirs.status,
+            winner.duplicate_of.clone(),
+            report,
+        );
     } else {
         // A reopen on one side is newer news than whatever the other did
         // to the lifecycle before hearing of it.
@@ -187,6 +193,23 @@ pub fn merge(
     );
     in_order(&mut out, report);
     out
+}
+
+/// A field that goes with the status: the side whose status won decides it;
+/// with the same status on both sides, as [`pick`].
+fn with_winner<T: PartialEq + Clone + Ord + std::fmt::Debug>(
+    field: &Three<'_, T>,
+    same_status: bool,
+    winners: T,
+    report: &mut Report,
+) -> T {
+    field.settled().unwrap_or_else(|| {
+        if same_status {
+            pick(field, report, true)
+        } else {
+            winners
+        }
+    })
 }
 
 /// A value no rule decides: one side's, in a fixed order (the greater),

@@ -108,7 +108,7 @@ impl Entry for Note {
         self.key.as_deref()
     }
     fn identity(&self) -> Vec<String> {
-        vec![stamp(self.at), self.by.clone(), self.text.clone()]
+        vec![stamp(self.at), self.by.to_string(), self.text.clone()]
     }
     fn time(&self) -> DateTime<Utc> {
         self.at
@@ -123,7 +123,7 @@ impl Entry for Update {
     fn identity(&self) -> Vec<String> {
         vec![
             stamp(self.at),
-            self.by.clone(),
+            self.by.to_string(),
             self.audience.as_str().to_owned(),
             self.text.clone(),
         ]
@@ -143,7 +143,7 @@ impl Entry for Mitigation {
     fn identity(&self) -> Vec<String> {
         vec![
             stamp(self.applied_at),
-            self.applied_by.clone(),
+            self.applied_by.to_string(),
             self.kind.as_str().to_owned(),
             self.action.clone(),
         ]
@@ -168,7 +168,7 @@ impl Entry for Action {
     fn identity(&self) -> Vec<String> {
         vec![
             stamp(self.created_at),
-            self.created_by.clone(),
+            self.created_by.to_string(),
             self.kind.as_str().to_owned(),
             self.text.clone(),
         ]
@@ -192,7 +192,7 @@ impl Entry for Override {
     fn identity(&self) -> Vec<String> {
         vec![
             stamp(self.at),
-            self.by.clone(),
+            self.by.to_string(),
             self.change.clone(),
             self.rule.clone(),
         ]

@@ -28,7 +28,7 @@ use serde_json::value::RawValue;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::journal::{FileTime, Journal, mtime};
-use crate::domain::{Incident, Mitigation, Summary};
+use crate::domain::{Identity, Incident, Mitigation, Summary};
 use crate::ledger::files::{in_parallel, parse_incident, text_of};
 use crate::ledger::{Ledger, LedgerError};
 
@@ -108,7 +108,8 @@ fn skeleton(s: &Summary, cleanup: Cleanup) -> Incident {
             impact: None,
             started_at: s.declared_at,
             declared_at: s.declared_at,
-            declared_by: String::new(),
+            // Not kept in the summary; no listing reads it.
+            declared_by: Identity::new("", ""),
             acknowledged_at: None,
             mitigated_at: cleanup.mitigated_at,
             resolved_at: None,

@@ -9,7 +9,6 @@ use serde_json::{Value as Json, json};
 
 use crate::domain::Incident;
 use crate::domain::cleanup::Pending;
-use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
 use crate::render::style::{self, paint};
 use crate::render::{plural, time, wrap_into};
@@ -58,15 +57,15 @@ pub fn summary(pending: &[Pending<'_>], of: Option<&str>) -> String {
 }
 
 fn count_incidents(pending: &[Pending<'_>]) -> usize {
-    let ids: std::collections::HashSet<&str> =
-        pending.iter().map(|p| p.incident.id.as_str()).collect();
+    let ids: std::collections::HashSet<&crate::domain::IncidentId> =
+        pending.iter().map(|p| &p.incident.id).collect();
     ids.len()
 }
 
 fn incident_header(out: &mut String, inc: &Incident, view: View) {
     let head = format!(
         "{}  {}  {}  ",
-        paint(view.color, style::BOLD, &inc.id),
+        paint(view.color, style::BOLD, &inc.id.to_string()),
         inc.severity,
         inc.status
     );
@@ -89,7 +88,7 @@ fn mitigation(out: &mut String, p: &Pending<'_>, view: View) {
         &format!(
             "{} by {}, {} ago",
             time(m.applied_at),
-            visible(name_of(&m.applied_by)),
+            visible(m.applied_by.name.as_str()),
             human_duration(p.age)
         ),
         view,

@@ -8,7 +8,6 @@ use serde_json::{Value as Json, json};
 
 use crate::domain::cleanup::{Entry, Since};
 use crate::domain::history::Point;
-use crate::domain::identity::name_of;
 use crate::render::style::{self, paint};
 use crate::render::{time, wrap_into};
 
@@ -46,7 +45,7 @@ pub fn since(report: &Since<'_>, from: Option<&Point>, to: &Point, view: View) -
         .chain(&report.cleaned_up)
         .chain(&report.made_permanent)
         .chain(&report.vanished)
-        .map(|e| e.incident.id.len() + 1 + e.mitigation.id.len())
+        .map(|e| e.incident.id.to_string().len() + 1 + e.mitigation.id.len())
         .max()
         .unwrap_or(0);
     group(&mut out, "Added", &report.added, added_detail, width, view);
@@ -114,7 +113,7 @@ fn added_detail(e: &Entry<'_>) -> String {
     format!(
         "applied {} by {}; {state}",
         time(m.applied_at),
-        name_of(&m.applied_by)
+        m.applied_by.name.as_str()
     )
 }
 
@@ -123,7 +122,7 @@ fn vanished_detail(e: &Entry<'_>) -> String {
     format!(
         "applied {} by {}; pending then, not now",
         time(m.applied_at),
-        name_of(&m.applied_by)
+        m.applied_by.name.as_str()
     )
 }
 
@@ -132,7 +131,9 @@ fn cleaned_detail(e: &Entry<'_>) -> String {
     let mut text = format!(
         "cleaned up {} by {}",
         m.cleaned_up_at.map(time).unwrap_or_default(),
-        m.cleaned_up_by.as_deref().map_or("?", name_of)
+        m.cleaned_up_by
+            .as_ref()
+            .map_or("?", |who| who.name.as_str())
     );
     if let Some(note) = &m.cleanup_note {
         let _ = write!(text, ": {note}");
@@ -145,7 +146,7 @@ fn kept_detail(e: &Entry<'_>) -> String {
     let mut text = format!(
         "kept {} by {}",
         m.kept_at.map(time).unwrap_or_default(),
-        m.kept_by.as_deref().map_or("?", name_of)
+        m.kept_by.as_ref().map_or("?", |who| who.name.as_str())
     );
     if let Some(why) = &m.kept_why {
         let _ = write!(text, ": {why}");

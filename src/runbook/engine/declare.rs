@@ -75,7 +75,7 @@ impl<E> Engine<'_, E> {
             Err(JournalError::Refused(e)) => return Err(EngineError::Refused(e)),
             Err(JournalError::Failed(e)) => return Err(EngineError::Journal(e)),
         };
-        self.current = Some(recorded.incident.id.clone());
+        self.current = Some(recorded.incident.id.to_string());
         self.say(
             Tone::Done,
             &format!(

@@ -114,7 +114,7 @@ impl<'a, E> Engine<'a, E> {
     pub fn respond(&mut self, existing: Option<Incident>) -> Result<Outcome, EngineError<E>> {
         let incident = match existing {
             Some(incident) => {
-                self.current = Some(incident.id.clone());
+                self.current = Some(incident.id.to_string());
                 self.resumed = true;
                 self.summary(&incident);
                 incident
@@ -127,7 +127,7 @@ impl<'a, E> Engine<'a, E> {
     /// Commits one change. `Ok(false)` when a rule refused it: the refusal
     /// is shown and the walk goes on.
     fn record(&mut self, inc: &mut Incident, change: &Change) -> Result<bool, EngineError<E>> {
-        match self.journal.apply(&inc.id, change) {
+        match self.journal.apply(&inc.id.to_string(), change) {
             Ok(recorded) => {
                 if !matches!(change, Change::Step(_)) {
                     self.say(
@@ -176,7 +176,7 @@ impl<'a, E> Engine<'a, E> {
     /// Walks the runbook from the incident's step to its end, or until the
     /// responder pauses.
     pub fn walk(&mut self, mut inc: Incident) -> Result<Outcome, EngineError<E>> {
-        self.current = Some(inc.id.clone());
+        self.current = Some(inc.id.to_string());
         if inc.status.is_final() {
             self.say(
                 Tone::Text,
