@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! commands ──> runbook ──> domain
-//!    │  │         ▲          ▲
-//!    │  └──> ledger ─────────┤   (ledger reads runbook::model, the format)
+//!    │  │                    ▲
+//!    │  └──> ledger ─────────┤
 //!    ├──> render ────────────┘
 //!    └──> ui ──> render::style, runbook::prompt
 //! ```
@@ -15,13 +15,15 @@
 //!   into the ledger or the runbook engine, renders, prints. No git2, no
 //!   file IO, no rules. `commands/respond/journal.rs` is where the engine's
 //!   journal port meets the ledger.
-//! - [`runbook`]: the runbook as data, and the guided-response engine. It
+//! - [`runbook`]: the guided-response engine over the runbook (its format,
+//!   `domain::runbook`, is data like an incident file). It
 //!   asks through its [`runbook::prompt::Prompter`] port and records through
 //!   its [`runbook::journal::Journal`] port; it knows no terminal and no git.
 //! - [`ledger`]: the only code that touches git2, git and the files: reading
 //!   the work tree and committed trees, the one write path, the git-dir
 //!   caches, the schemas of the file formats.
-//! - [`domain`]: the incident, its history and its rules; pure.
+//! - [`domain`]: the incident, the runbook's format, the history and the
+//!   rules; pure.
 //! - [`render`]: pure text and JSON from domain values, with its palette.
 //! - [`ui`]: all terminal IO: streams, the dialoguer prompter, the editor,
 //!   Ctrl-C.

@@ -14,6 +14,7 @@ pub mod id;
 pub mod identity;
 pub mod incident;
 pub mod merge;
+pub mod runbook;
 pub mod serde_time;
 pub mod stats;
 pub mod summary;

@@ -2,8 +2,8 @@
 //!
 //! It opens or creates a ledger, reads incidents, and applies one change as
 //! one atomic file write plus one commit that contains that file and nothing
-//! else. It never prompts and never prints, and it depends on the domain and
-//! the runbook's file format (`runbook::model`) only.
+//! else. It never prompts and never prints, and it depends on the domain
+//! only (the runbook's file format is `domain::runbook`).
 //!
 //! This file holds the [`Ledger`] and how it is found, opened and set up;
 //! `read` reads the working tree, `at` committed trees, `write` is the one
@@ -36,8 +36,8 @@ use git2::{ObjectType, Oid, Repository};
 
 use self::files::{read_text, read_toml};
 use self::git::{Moved, Staged};
+use crate::domain::runbook::{DEFAULT_RUNBOOK, Runbook};
 use crate::domain::{Applied, CommitId, Identity, Incident, IncidentId, Settings};
-use crate::runbook::model::{DEFAULT_RUNBOOK, Runbook};
 
 pub use config::LedgerConfig;
 pub use error::{LedgerError, ParseError};

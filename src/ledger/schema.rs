@@ -6,7 +6,7 @@ use schemars::generate::SchemaSettings;
 
 use super::LedgerConfig;
 use crate::domain::Incident;
-use crate::runbook::model::Runbook;
+use crate::domain::runbook::Runbook;
 
 fn generate<T: schemars::JsonSchema>() -> String {
     // Draft 7: what the TOML language servers (taplo, Even Better TOML)

@@ -8,9 +8,9 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
+use crate::domain::runbook::Runbook;
 use crate::domain::when::human_duration;
 use crate::domain::{Incident, Mitigation, MitigationKind};
-use crate::runbook::Runbook;
 
 use super::json::to_json;
 use super::plural;

@@ -1,5 +1,5 @@
-//! The runbook as data: its severity table and its steps, loaded from the
-//! ledger's `runbook.toml`.
+//! Guided response: the walk through the team's runbook (its format, the
+//! severity table and the steps, is `domain::runbook`).
 //!
 //! No terminal and no git here; guided response asks its questions only
 //! through a prompter that the caller hands in, and records its answers
@@ -7,9 +7,8 @@
 
 pub mod engine;
 pub mod journal;
-pub mod model;
 pub mod prompt;
 #[cfg(test)]
 pub mod scripted;
 
-pub use model::{DEFAULT_RUNBOOK, Prompt, Runbook, Severity, Step, StepKind};
+pub use crate::domain::runbook::{DEFAULT_RUNBOOK, Prompt, Runbook, Severity, Step, StepKind};

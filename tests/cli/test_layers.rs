@@ -97,13 +97,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
         "std::fs",
         "validate reads its files",
     ),
-    // The runbook's description renders the runbook model, which lives in
-    // runbook/ beside the engine instead of with the other formats.
-    (
-        "render/runbook.rs",
-        "crate::runbook",
-        "the runbook model is not in domain/",
-    ),
 ];
 
 /// One forbidden name found: where, and which rule.

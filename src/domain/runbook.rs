@@ -1,8 +1,12 @@
+//! The runbook's format: a team's severity table and response steps, as
+//! `runbook.toml` holds them. Data like an incident file; the guided walk
+//! over it is in `crate::runbook`.
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The default runbook that `init` writes: the seed incident-response runbook.
-pub const DEFAULT_RUNBOOK: &str = include_str!("default.toml");
+pub const DEFAULT_RUNBOOK: &str = include_str!("default-runbook.toml");
 
 /// A team's incident-response runbook (`runbook.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
