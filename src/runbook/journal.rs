@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::delta::Field;
 use crate::domain::{Change, ChangeError, Declaration, Incident};
 
 /// Where changes go: one commit each.
@@ -27,6 +28,35 @@ pub trait Journal {
     ) -> Result<Vec<TimelineEntry>, JournalError<Self::Error>>;
     /// The time now.
     fn now(&self) -> DateTime<Utc>;
+    /// The incident as it is now, when others changed it since the journal
+    /// last read or recorded it; `None` when it did not move.
+    fn meanwhile(
+        &mut self,
+        incident: &Incident,
+    ) -> Result<Option<Meanwhile>, JournalError<Self::Error>> {
+        let _ = incident;
+        Ok(None)
+    }
+}
+
+/// An incident that others changed between two answers.
+#[derive(Debug, Clone)]
+pub struct Meanwhile {
+    /// The incident as it is now.
+    pub incident: Incident,
+    /// What they did, oldest first.
+    pub changes: Vec<Concurrent>,
+}
+
+/// One change someone else recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concurrent {
+    /// `Name <email>`.
+    pub who: String,
+    /// What it was, such as `note` or `lead`.
+    pub what: String,
+    /// The fields it set.
+    pub fields: Vec<Field>,
 }
 
 /// A change that was recorded.

@@ -17,5 +17,6 @@ mod test_merge_driver;
 mod test_race;
 mod test_refusals;
 mod test_respond;
+mod test_respond_live;
 mod test_schema;
 mod test_snapshots;

@@ -17,16 +17,16 @@ use rexpect::session::{PtySession, spawn_with_options};
 use crate::harness::{BIN, TestEnv};
 
 /// Generous: CI machines are small and shared.
-const TIMEOUT_MS: u64 = 20_000;
+pub(crate) const TIMEOUT_MS: u64 = 20_000;
 
-const DOWN: &str = "\x1b[B";
-const UP: &str = "\x1b[A";
-const CTRL_C: &str = "\x03";
+pub(crate) const DOWN: &str = "\x1b[B";
+pub(crate) const UP: &str = "\x1b[A";
+pub(crate) const CTRL_C: &str = "\x03";
 const SHOW_CURSOR: &str = "\x1b[?25h";
 const HIDE_CURSOR: &str = "\x1b[?25l";
 
 /// The binary in a pseudo-terminal, and everything it printed so far.
-struct Pty {
+pub(crate) struct Pty {
     session: PtySession,
     raw: String,
 }
@@ -34,7 +34,7 @@ struct Pty {
 impl Pty {
     /// Spawns `git-incident ARGS` in the test's hermetic environment, with
     /// an editor that answers each long question with one line.
-    fn spawn(env: &TestEnv, args: &[&str]) -> Self {
+    pub(crate) fn spawn(env: &TestEnv, args: &[&str]) -> Self {
         let mut cmd = env.command(args);
         cmd.stdin(Stdio::inherit())
             .env("TERM", "xterm")
@@ -52,7 +52,7 @@ impl Pty {
 
     /// Waits for `text`.
     #[track_caller]
-    fn expect(&mut self, text: &str) {
+    pub(crate) fn expect(&mut self, text: &str) {
         match self.session.exp_string(text) {
             Ok(before) => {
                 self.raw.push_str(&before);
@@ -65,28 +65,28 @@ impl Pty {
         }
     }
 
-    fn send(&mut self, keys: &str) {
+    pub(crate) fn send(&mut self, keys: &str) {
         self.session.send(keys).expect("the pty takes keys");
         self.session.flush().expect("the pty takes keys");
     }
 
     /// Waits for `prompt`, then presses `keys`.
     #[track_caller]
-    fn answer(&mut self, prompt: &str, keys: &str) {
+    pub(crate) fn answer(&mut self, prompt: &str, keys: &str) {
         self.expect(prompt);
         self.send(keys);
     }
 
     /// Moves a list's cursor with `key` until the item `item` is current.
     #[track_caller]
-    fn pick(&mut self, key: &str, item: &str) {
+    pub(crate) fn pick(&mut self, key: &str, item: &str) {
         self.send(key);
         self.expect(&format!("> {item}"));
     }
 
     /// Waits for the end; returns the exit code and the whole raw output.
     #[track_caller]
-    fn finish(mut self) -> (i32, String) {
+    pub(crate) fn finish(mut self) -> (i32, String) {
         match self.session.exp_eof() {
             Ok(rest) => self.raw.push_str(&rest),
             Err(e) => panic!("waiting for the end: {e}\n{}", plain(&self.raw)),
@@ -101,7 +101,7 @@ impl Pty {
 
 /// The output without escape sequences and carriage returns, for messages
 /// and `contains` checks.
-fn plain(raw: &str) -> String {
+pub(crate) fn plain(raw: &str) -> String {
     let mut out = String::new();
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
@@ -140,7 +140,7 @@ fn editor(env: &TestEnv) -> String {
 }
 
 /// The `Incident-Change` trailers of the history, oldest first.
-fn changes(env: &TestEnv) -> Vec<String> {
+pub(crate) fn changes(env: &TestEnv) -> Vec<String> {
     env.git(&[
         "log",
         "--reverse",

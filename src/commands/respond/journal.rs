@@ -2,15 +2,24 @@
 //! commit through the same path as the single commands, with the same
 //! trailers, made the moment the answer is given. Ctrl-C is held off while
 //! a commit is written.
+//!
+//! It remembers the commit at which it last read or wrote each incident, so
+//! that before the next answer it can tell whether someone else committed to
+//! that incident since, and who did what (from the commits' trailers).
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::history::Source;
+use crate::domain::delta::Delta;
+use crate::domain::history::{Revision, Source};
 use crate::domain::timeline::timeline;
-use crate::domain::{Actor, Change, Declaration, Identity, Incident};
+use crate::domain::{Actor, Change, CommitId, Declaration, Identity, Incident, IncidentId};
 use crate::ledger::{Committed, Ledger, LedgerError};
 use crate::render;
-use crate::runbook::journal::{Journal, JournalError, Recorded, TimelineEntry};
+use crate::runbook::journal::{
+    Concurrent, Journal, JournalError, Meanwhile, Recorded, TimelineEntry,
+};
 use crate::ui::interrupt::hold_interrupts;
 
 /// Records guided response's answers in a ledger.
@@ -21,6 +30,8 @@ pub struct LedgerJournal<'a> {
     clock: Box<dyn Fn() -> DateTime<Utc> + 'a>,
     /// A new incident's stable id, from its title.
     new_uid: Box<dyn Fn(&str) -> String + 'a>,
+    /// Per incident, the commit whose state the walk last saw.
+    seen: HashMap<String, CommitId>,
 }
 
 impl<'a> LedgerJournal<'a> {
@@ -35,7 +46,34 @@ impl<'a> LedgerJournal<'a> {
             me,
             clock: Box::new(clock),
             new_uid: Box::new(new_uid),
+            seen: HashMap::new(),
         }
+    }
+
+    /// The walk read incident `id` as committed at `commit`.
+    pub fn seen_at(&mut self, id: &str, commit: CommitId) {
+        self.seen.insert(id.to_owned(), commit);
+    }
+
+    fn recorded(&mut self, committed: Committed) -> Recorded {
+        self.seen_at(&committed.id, committed.commit.clone());
+        recorded(committed)
+    }
+
+    /// What others did to `id` after `seen`, up to HEAD, oldest first.
+    fn since(&self, id: &IncidentId, seen: &CommitId) -> Result<Vec<Concurrent>, LedgerError> {
+        let known: HashSet<CommitId> = self
+            .ledger
+            .history(id, Some(seen))
+            .map(|h| h.revisions.into_iter().map(|r| r.commit).collect())
+            .unwrap_or_default();
+        let history = self.ledger.history(id, None)?;
+        Ok(history
+            .revisions
+            .iter()
+            .filter(|r| !known.contains(&r.commit))
+            .map(concurrent)
+            .collect())
     }
 
     fn actor(&self) -> Actor {
@@ -64,14 +102,14 @@ impl Journal for LedgerJournal<'_> {
         let uid = (self.new_uid)(&declaration.title);
         let _hold = hold_interrupts();
         let committed = self.ledger.declare(declaration, uid, &self.actor())?;
-        Ok(recorded(committed))
+        Ok(self.recorded(committed))
     }
 
     fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError<LedgerError>> {
         let id = self.ledger.parse_id(id)?;
         let _hold = hold_interrupts();
         let committed = self.ledger.apply(&id, change, &self.actor())?;
-        Ok(recorded(committed))
+        Ok(self.recorded(committed))
     }
 
     /// The review document's timeline, from the incident's git history:
@@ -99,6 +137,57 @@ impl Journal for LedgerJournal<'_> {
 
     fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// Compares the incident as committed at HEAD with the commit the walk
+    /// last saw: a commit to another incident, or one that left this one
+    /// as it was, is no change.
+    fn meanwhile(
+        &mut self,
+        incident: &Incident,
+    ) -> Result<Option<Meanwhile>, JournalError<LedgerError>> {
+        let head = self.ledger.head_commit()?;
+        let Some(seen) = self.seen.insert(incident.id.clone(), head.clone()) else {
+            return Ok(None);
+        };
+        if seen == head {
+            return Ok(None);
+        }
+        let id = self.ledger.parse_id(&incident.id)?;
+        let Some(now) = self.ledger.load_as_of(&head, &id)? else {
+            // Gone from HEAD: the write says so.
+            return Ok(None);
+        };
+        let then = self.ledger.load_as_of(&seen, &id)?;
+        if then.is_some_and(|then| then.incident == now.incident) {
+            return Ok(None);
+        }
+        Ok(Some(Meanwhile {
+            changes: self.since(&id, &seen)?,
+            incident: now.incident,
+        }))
+    }
+}
+
+/// One commit of someone else's, as the walk names it: `note`, `lead`; a
+/// merge, or an edit made outside the tool.
+fn concurrent(revision: &Revision) -> Concurrent {
+    let what = match (revision.source, &revision.verb) {
+        (Source::Merge, _) => "merge".to_owned(),
+        (Source::Tool, Some(verb)) => verb.replace('-', " "),
+        _ => "edit outside the tool".to_owned(),
+    };
+    Concurrent {
+        who: revision.author.clone(),
+        what,
+        fields: revision
+            .deltas
+            .iter()
+            .filter_map(|d| match d {
+                Delta::Field { field, .. } => Some(*field),
+                _ => None,
+            })
+            .collect(),
     }
 }
 

@@ -60,9 +60,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliErro
     let existing = match &args.id {
         Some(id) => {
             let id = ledger.parse_id(id)?;
+            // The commit first: what it holds is what the walk starts from,
+            // or older, so a change committed meanwhile is never missed.
+            let head = ledger.head_commit()?;
             // Refuse before the first question, not at the first answer.
             ledger.check_committed(&id)?;
-            Some(ledger.load(&id)?.incident)
+            Some((ledger.load(&id)?.incident, head))
         }
         None => None,
     };
@@ -84,6 +87,10 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliErro
         runbook_version: ledger.runbook_version.clone(),
     };
     let mut journal = LedgerJournal::new(&ledger, me, || ctx.tick(), |seed| ctx.new_uid(seed));
+    let existing = existing.map(|(incident, head)| {
+        journal.seen_at(&incident.id, head);
+        incident
+    });
     let terminal = DialoguerPrompter::new(ctx.color, ctx.editor.clone());
     let mut prompter: Box<dyn Prompter> = if args.yes {
         Box::new(AcceptDefaults(terminal))

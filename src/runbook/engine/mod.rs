@@ -10,7 +10,8 @@
 //! already done, and recording a change. `ask.rs` holds the questions
 //! (typed answers, checklists, a step's own prompts), `declare.rs` the
 //! declaration and the summary on resume, `steps.rs` the work of each kind
-//! of step.
+//! of step, `meanwhile.rs` catching up with others who wrote between two
+//! answers.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,7 @@ use super::{Runbook, Step, StepKind};
 
 mod ask;
 mod declare;
+mod meanwhile;
 mod steps;
 
 pub use steps::render_timeline;
@@ -125,8 +127,13 @@ impl<'a, E> Engine<'a, E> {
     }
 
     /// Commits one change. `Ok(false)` when a rule refused it: the refusal
-    /// is shown and the walk goes on.
+    /// is shown and the walk goes on. When others changed the incident
+    /// meanwhile, it goes on from their state (see `meanwhile`); `Ok(true)`
+    /// without a commit when theirs stands.
     fn record(&mut self, inc: &mut Incident, change: &Change) -> Result<bool, EngineError<E>> {
+        if let Some(settled) = self.catch_up(inc, change)? {
+            return Ok(settled);
+        }
         match self.journal.apply(&inc.id.to_string(), change) {
             Ok(recorded) => {
                 if !matches!(change, Change::Step(_)) {
