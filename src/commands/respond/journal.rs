@@ -174,6 +174,7 @@ impl Journal for LedgerJournal<'_> {
 fn concurrent(revision: &Revision) -> Concurrent {
     let what = match (revision.source, &revision.verb) {
         (Source::Merge, _) => "merge".to_owned(),
+        (Source::Tool, Some(verb)) if verb == "sev" => "severity".to_owned(),
         (Source::Tool, Some(verb)) => verb.replace('-', " "),
         _ => "edit outside the tool".to_owned(),
     };

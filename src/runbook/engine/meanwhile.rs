@@ -188,10 +188,66 @@ fn name(field: Field) -> String {
     }
 }
 
+/// A value in a line: prose quoted, cut to its first line.
 fn shown(value: Option<&Value>) -> String {
     match value {
-        Some(Value::Text(text) | Value::Prose(text)) => text.clone(),
+        Some(Value::Text(text)) => text.clone(),
+        Some(Value::Prose(text)) => {
+            let first = text.lines().next().unwrap_or_default();
+            let more = if text.trim_end().lines().count() > 1 {
+                " …"
+            } else {
+                ""
+            };
+            format!("\"{first}{more}\"")
+        }
         Some(Value::Time(t)) => t.to_rfc3339(),
         None => "nothing".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by(who: &str, what: &str) -> Concurrent {
+        Concurrent {
+            who: who.to_owned(),
+            what: what.to_owned(),
+            fields: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn one_line_names_each_persons_changes_in_order() {
+        let bob = "Bob Ng <bob@example.com>";
+        let cy = "Cy Li <cy@example.com>";
+        assert_eq!(describe(&[]), "");
+        assert_eq!(
+            describe(&[by(bob, "ack"), by(bob, "resolve")]),
+            ": ack, resolve by Bob Ng <bob@example.com>"
+        );
+        assert_eq!(
+            describe(&[by(bob, "note"), by(cy, "lead"), by(bob, "note")]),
+            ": note by Bob Ng <bob@example.com> and lead by Cy Li <cy@example.com> and note by Bob Ng <bob@example.com>"
+        );
+    }
+
+    #[test]
+    fn fields_and_values_read_as_words() {
+        assert_eq!(name(Field::Lead), "lead");
+        assert_eq!(name(Field::RootCause), "review's root cause");
+        assert_eq!(name(Field::DuplicateOf), "duplicate of");
+        assert_eq!(shown(Some(&Value::Text("SEV-1".into()))), "SEV-1");
+        assert_eq!(
+            shown(Some(&Value::Prose("A deploy.\nMore.".into()))),
+            "\"A deploy. …\""
+        );
+        assert_eq!(shown(None), "nothing");
+        assert!(!contested(Field::Status));
+        assert!(!contested(Field::Step));
+        assert!(!contested(Field::AcknowledgedAt));
+        assert!(contested(Field::Severity));
+        assert!(contested(Field::WentWell));
     }
 }

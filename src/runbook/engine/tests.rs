@@ -8,8 +8,9 @@ use std::convert::Infallible;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use crate::domain::Declaration;
+use crate::domain::delta::{Delta, diff};
 use crate::domain::{ActionKind, Audience, MitigationKind, Settings, Status};
-use crate::runbook::journal::{Recorded, TimelineEntry};
+use crate::runbook::journal::{Concurrent, Meanwhile, Recorded, TimelineEntry};
 use crate::runbook::prompt::AcceptDefaults;
 use crate::runbook::scripted::{Answer, ScriptedPrompter, declare_script, stabilize_script};
 
@@ -54,6 +55,9 @@ struct Memory {
     changes: Vec<Change>,
     now: DateTime<Utc>,
     first_step: Option<String>,
+    /// Bob's changes: each lands once the walk recorded that many of its
+    /// own, before its next answer.
+    others: Vec<(usize, Change)>,
 }
 
 impl Memory {
@@ -63,6 +67,7 @@ impl Memory {
             changes: Vec::new(),
             now: "2026-11-26T18:50:00Z".parse().unwrap(),
             first_step: runbook.steps.first().map(|s| s.id.clone()),
+            others: Vec::new(),
         }
     }
 
@@ -144,6 +149,52 @@ impl Journal for Memory {
     fn now(&self) -> DateTime<Utc> {
         self.now
     }
+
+    fn meanwhile(
+        &mut self,
+        incident: &Incident,
+    ) -> Result<Option<Meanwhile>, JournalError<Infallible>> {
+        let due: Vec<Change> = self
+            .others
+            .iter()
+            .filter(|(after, _)| *after == self.changes.len())
+            .map(|(_, change)| change.clone())
+            .collect();
+        self.others
+            .retain(|(after, _)| *after != self.changes.len());
+        let mut changes = Vec::new();
+        for change in due {
+            let mut actor = self.actor();
+            actor.by = bob();
+            let mut inc = self.incident.clone().expect("declared");
+            let before = inc.clone();
+            change.apply(&mut inc, &actor, &Self::settings())?;
+            changes.push(Concurrent {
+                who: bob().to_string(),
+                what: change.verb().as_str().to_owned(),
+                fields: diff(Some(&before), Some(&inc))
+                    .into_iter()
+                    .filter_map(|d| match d {
+                        Delta::Field { field, .. } => Some(field),
+                        _ => None,
+                    })
+                    .collect(),
+            });
+            self.incident = Some(inc);
+        }
+        let now = self.incident.clone().expect("declared");
+        if changes.is_empty() || now == *incident {
+            return Ok(None);
+        }
+        Ok(Some(Meanwhile {
+            incident: now,
+            changes,
+        }))
+    }
+}
+
+fn bob() -> Identity {
+    Identity::new("Bob Ng", "bob@example.com")
 }
 
 /// Runs the engine with `script`; returns the result, the journal and the
@@ -611,4 +662,119 @@ fn a_closed_incident_has_nothing_left_to_walk() {
         log.contains("INC-1 is cancelled: there is nothing left to walk"),
         "{log}"
     );
+}
+
+/// Declared and acknowledged by the walk; Bob's `change` lands before the
+/// walk's `n`-th recorded change.
+fn with_bob(n: usize, change: Change, then: Vec<(&str, Answer)>) -> (Memory, String) {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    memory.others.push((n, change));
+    let mut script = declare_script();
+    script.extend(then);
+    let (result, log, left) = walk(&rb, None, &mut memory, script);
+    assert!(
+        matches!(result, Err(EngineError::Interrupted { .. })),
+        "{log}"
+    );
+    assert_eq!(left, 0, "{log}");
+    (memory, log)
+}
+
+#[test]
+fn a_note_by_someone_else_is_reloaded_said_in_one_line_and_kept() {
+    let note = Change::Note("Payments team is looking".into());
+    let (memory, log) = with_bob(
+        2,
+        note,
+        vec![
+            ("Acknowledge", Yes),
+            ("Incident lead", Default),
+            ("How are you stopping the impact", Interrupt),
+        ],
+    );
+    assert_eq!(
+        log.matches("INC-1 changed meanwhile: note by Bob Ng <bob@example.com>; reloaded")
+            .count(),
+        1,
+        "{log}"
+    );
+    assert!(!log.contains("Keep theirs"), "{log}");
+    assert_eq!(memory.verbs(), ["ack", "step", "lead", "step"]);
+    let inc = memory.incident.unwrap();
+    assert_eq!(inc.notes[0].text, "Payments team is looking");
+    assert_eq!(inc.lead.as_deref(), Some("Ada Lovelace <ada@example.com>"));
+}
+
+#[test]
+fn both_setting_the_lead_asks_whose_stands() {
+    let lead = || Change::Lead(bob());
+    let script = |keep: Answer| {
+        vec![
+            ("Acknowledge", Yes),
+            ("Incident lead", Default),
+            ("Keep theirs?", keep),
+            ("How are you stopping the impact", Interrupt),
+        ]
+    };
+    let (memory, log) = with_bob(2, lead(), script(Default));
+    assert!(
+        log.contains("Bob Ng <bob@example.com> set the lead to Bob Ng <bob@example.com>; you answered Ada Lovelace <ada@example.com>"),
+        "{log}"
+    );
+    assert!(log.contains("Kept theirs"), "{log}");
+    assert_eq!(memory.verbs(), ["ack", "step", "step"]);
+    assert_eq!(
+        memory.incident.unwrap().lead.as_deref(),
+        Some("Bob Ng <bob@example.com>")
+    );
+
+    let (memory, log) = with_bob(2, lead(), script(No));
+    assert!(log.contains("lead Bob Ng -> Ada Lovelace"), "{log}");
+    assert_eq!(memory.verbs(), ["ack", "step", "lead", "step"]);
+    assert_eq!(
+        memory.incident.unwrap().lead.as_deref(),
+        Some("Ada Lovelace <ada@example.com>")
+    );
+}
+
+#[test]
+fn an_answer_someone_else_already_gave_leaves_theirs_and_goes_on() {
+    let (memory, log) = with_bob(
+        0,
+        Change::Ack,
+        vec![("Acknowledge", Yes), ("Incident lead", Interrupt)],
+    );
+    assert!(
+        log.contains("INC-1 changed meanwhile: ack by Bob Ng <bob@example.com>; reloaded"),
+        "{log}"
+    );
+    assert!(
+        log.contains("your answer no longer applies: INC-1 is already acknowledged; theirs stands"),
+        "{log}"
+    );
+    assert!(!log.contains("Keep theirs"), "{log}");
+    // On to the lead step, from Bob's acknowledgement.
+    assert_eq!(memory.verbs(), ["step"]);
+    assert_eq!(memory.incident.unwrap().status, Status::Acknowledged);
+}
+
+#[test]
+fn a_change_that_fits_is_recorded_on_the_fresh_state() {
+    // Bob raised the severity; the walk's note goes on top of it.
+    let severity = Change::Severity {
+        to: "SEV-2".into(),
+        why: None,
+    };
+    let (memory, log) = with_bob(
+        0,
+        severity,
+        vec![("Acknowledge", Yes), ("Incident lead", Interrupt)],
+    );
+    assert!(log.contains("sev by Bob Ng"), "{log}");
+    assert!(!log.contains("Keep theirs"), "{log}");
+    assert_eq!(memory.verbs(), ["ack", "step"]);
+    let inc = memory.incident.unwrap();
+    assert_eq!(inc.severity, "SEV-2");
+    assert_eq!(inc.status, Status::Acknowledged);
 }
