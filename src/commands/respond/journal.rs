@@ -31,7 +31,7 @@ pub struct LedgerJournal<'a> {
     /// A new incident's stable id, from its title.
     new_uid: Box<dyn Fn(&str) -> String + 'a>,
     /// Per incident, the commit whose state the walk last saw.
-    seen: HashMap<String, CommitId>,
+    seen: HashMap<IncidentId, CommitId>,
 }
 
 impl<'a> LedgerJournal<'a> {
@@ -51,8 +51,8 @@ impl<'a> LedgerJournal<'a> {
     }
 
     /// The walk read incident `id` as committed at `commit`.
-    pub fn seen_at(&mut self, id: &str, commit: CommitId) {
-        self.seen.insert(id.to_owned(), commit);
+    pub fn seen_at(&mut self, id: &IncidentId, commit: CommitId) {
+        self.seen.insert(id.clone(), commit);
     }
 
     fn recorded(&mut self, committed: Committed) -> Recorded {
@@ -153,7 +153,7 @@ impl Journal for LedgerJournal<'_> {
         if seen == head {
             return Ok(None);
         }
-        let id = self.ledger.parse_id(&incident.id)?;
+        let id = incident.id.clone();
         let Some(now) = self.ledger.load_as_of(&head, &id)? else {
             // Gone from HEAD: the write says so.
             return Ok(None);
