@@ -4,14 +4,15 @@ use crate::error::CliError;
 use crate::ui::Ui;
 
 use super::apply_change;
+use super::args::IdArg;
 
 /// Acknowledge an incident: it is real, and tracking begins
 #[derive(Debug, clap::Args)]
 pub struct AckArgs {
-    /// The incident, such as INC-42 (or just 42)
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &AckArgs) -> Result<(), CliError> {
-    apply_change(ctx, ui, &args.id, &Change::Ack, None)
+    apply_change(ctx, ui, &args.id.id, &Change::Ack, None)
 }

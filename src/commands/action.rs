@@ -1,11 +1,12 @@
 use chrono::NaiveDate;
 
 use crate::context::Context;
-use crate::domain::{ActionKind, Change, Identity, NewAction};
+use crate::domain::{ActionKind, Change, NewAction};
 use crate::error::CliError;
 use crate::ui::Ui;
 
 use super::apply_change;
+use super::args::{IdArg, who};
 
 /// Follow-up actions: add one (printing its id, A1, A2, ...) or mark one done
 #[derive(Debug, clap::Args)]
@@ -34,8 +35,8 @@ pub struct ActionArgs {
 enum ActionCommand {
     /// Mark a follow-up action done
     Done {
-        /// The incident, such as INC-42
-        id: String,
+        #[command(flatten)]
+        id: IdArg,
         /// The action, such as A1
         action: String,
     },
@@ -53,18 +54,14 @@ enum KindArg {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: ActionArgs) -> Result<(), CliError> {
     if let Some(ActionCommand::Done { id, action }) = args.done {
-        return apply_change(ctx, ui, &id, &Change::ActionDone { action }, None);
+        return apply_change(ctx, ui, &id.id, &Change::ActionDone { action }, None);
     }
     let (Some(id), Some(text), Some(owner)) = (args.id, args.text, args.owner) else {
         return Err(CliError::usage(
             "an action needs an incident, a text and --owner",
         ));
     };
-    let owner = if owner == "me" {
-        ctx.identity()?
-    } else {
-        Identity::parse(&owner).map_err(|e| CliError::refused(format!("--owner: {e}")))?
-    };
+    let owner = who(ctx, &owner, Some("--owner"))?;
     let due = args
         .due
         .as_deref()

@@ -4,17 +4,24 @@ use crate::error::CliError;
 use crate::ui::Ui;
 
 use super::apply_change;
+use super::args::IdArg;
 
 /// Cancel an incident: withdrawn, for example declared by mistake
 #[derive(Debug, clap::Args)]
 pub struct CancelArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// Why it is withdrawn
     #[arg(long, value_name = "TEXT", required = true)]
     why: String,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: CancelArgs) -> Result<(), CliError> {
-    apply_change(ctx, ui, &args.id, &Change::Cancel { why: args.why }, None)
+    apply_change(
+        ctx,
+        ui,
+        &args.id.id,
+        &Change::Cancel { why: args.why },
+        None,
+    )
 }

@@ -10,7 +10,7 @@ use crate::render::plural;
 use crate::ui::Ui;
 
 use super::apply_change;
-use super::log::start_point;
+use super::args::{IdArg, start_point};
 
 /// Temporary mitigations still in place, and their cleanup
 ///
@@ -68,8 +68,8 @@ Examples:
 enum CleanupCommand {
     /// Record that a temporary mitigation was undone
     Done {
-        /// The incident, such as INC-42
-        id: String,
+        #[command(flatten)]
+        id: IdArg,
         /// The mitigation, such as M1
         mitigation: String,
         /// How it was cleaned up
@@ -78,8 +78,8 @@ enum CleanupCommand {
     },
     /// Make a temporary mitigation permanent, so it is no longer pending
     Keep {
-        /// The incident, such as INC-42
-        id: String,
+        #[command(flatten)]
+        id: IdArg,
         /// The mitigation, such as M1
         mitigation: String,
         /// Why it stays; kept in the incident and the commit
@@ -97,7 +97,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: CleanupArgs) -> Result<(), CliError
         }) => apply_change(
             ctx,
             ui,
-            &id,
+            &id.id,
             &Change::CleanupDone { mitigation, note },
             None,
         ),
@@ -105,7 +105,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: CleanupArgs) -> Result<(), CliError
             id,
             mitigation,
             why,
-        }) => apply_change(ctx, ui, &id, &Change::CleanupKeep { mitigation, why }, None),
+        }) => apply_change(
+            ctx,
+            ui,
+            &id.id,
+            &Change::CleanupKeep { mitigation, why },
+            None,
+        ),
         None => match &args.since {
             Some(since) => changes_since(ctx, ui, args.id.as_deref(), since),
             None => list(ctx, ui, args.id.as_deref(), args.overdue),

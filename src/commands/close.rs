@@ -3,6 +3,7 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
+use super::args::IdArg;
 use super::{ForceArgs, apply_change};
 
 /// Close a resolved incident
@@ -13,12 +14,12 @@ use super::{ForceArgs, apply_change};
 /// `reopen` (follow-up actions and cleanups can still be marked done).
 #[derive(Debug, clap::Args)]
 pub struct CloseArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     #[command(flatten)]
     force: ForceArgs,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: CloseArgs) -> Result<(), CliError> {
-    apply_change(ctx, ui, &args.id, &Change::Close, args.force.reason())
+    apply_change(ctx, ui, &args.id.id, &Change::Close, args.force.reason())
 }

@@ -4,17 +4,24 @@ use crate::error::CliError;
 use crate::ui::Ui;
 
 use super::apply_change;
+use super::args::IdArg;
 
 /// Decline an incident: it is not a real incident
 #[derive(Debug, clap::Args)]
 pub struct DeclineArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// Why it is not an incident
     #[arg(long, value_name = "TEXT", required = true)]
     why: String,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: DeclineArgs) -> Result<(), CliError> {
-    apply_change(ctx, ui, &args.id, &Change::Decline { why: args.why }, None)
+    apply_change(
+        ctx,
+        ui,
+        &args.id.id,
+        &Change::Decline { why: args.why },
+        None,
+    )
 }

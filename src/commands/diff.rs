@@ -7,7 +7,7 @@ use crate::render;
 use crate::render::diff::Side;
 use crate::ui::Ui;
 
-use super::log::{announce_commit_graph, label, point, start_point};
+use super::args::{IdArg, announce_commit_graph, label, point, start_point};
 
 /// The incident between two points of history
 ///
@@ -18,8 +18,8 @@ use super::log::{announce_commit_graph, label, point, start_point};
 /// everything that changed since then.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The incident, such as INC-42 (or just 42)
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// Revisions: a commit, a branch, `HEAD~3`, a tag, or a time
     #[arg(value_name = "REV", num_args = 0..=2, conflicts_with = "since")]
     revs: Vec<String>,
@@ -30,7 +30,7 @@ pub struct DiffArgs {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(&args.id)?;
+    let id = ledger.parse_id(&args.id.id)?;
     let head = ledger.head_commit()?;
     announce_commit_graph(ui, &ledger);
     let (from, to): (Option<CommitId>, CommitId) = match (&args.since, args.revs.as_slice()) {

@@ -6,6 +6,8 @@ use crate::ledger::cache::summary::Listed;
 use crate::render;
 use crate::ui::Ui;
 
+use super::args::SinceArg;
+
 /// List incidents, newest first
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -18,9 +20,8 @@ pub struct ListArgs {
     /// Only incidents affecting this service
     #[arg(long, value_name = "S")]
     service: Option<String>,
-    /// Only incidents declared since then: a time, or an age such as `7d`
-    #[arg(long, value_name = "T")]
-    since: Option<String>,
+    #[command(flatten)]
+    since: SinceArg,
     /// Only open incidents: declared, acknowledged or mitigated
     #[arg(long)]
     open: bool,
@@ -36,11 +37,7 @@ impl clap::builder::ValueParserFactory for Status {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let since = args
-        .since
-        .as_deref()
-        .map(|t| ctx.parse_time("--since", t))
-        .transpose()?;
+    let since = args.since.time(ctx)?;
     let mut listed = Vec::new();
     for entry in ledger.summaries()? {
         match entry {

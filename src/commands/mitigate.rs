@@ -3,6 +3,7 @@ use crate::domain::{Change, MitigationKind, NewMitigation};
 use crate::error::CliError;
 use crate::ui::Ui;
 
+use super::args::IdArg;
 use super::{ForceArgs, apply_change, read_value};
 
 /// Record a mitigation, and print its id (M1, M2, ...)
@@ -15,8 +16,8 @@ use super::{ForceArgs, apply_change, read_value};
 /// a config snapshot.
 #[derive(Debug, clap::Args)]
 pub struct MitigateArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// What was done
     action: String,
     /// What kind of measure
@@ -73,7 +74,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: MitigateArgs) -> Result<(), CliErro
     apply_change(
         ctx,
         ui,
-        &args.id,
+        &args.id.id,
         &Change::Mitigate(mitigation),
         args.force.reason(),
     )

@@ -4,6 +4,7 @@
 
 mod ack;
 mod action;
+mod args;
 mod cancel;
 mod cleanup;
 mod close;

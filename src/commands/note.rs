@@ -3,18 +3,19 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
+use super::args::IdArg;
 use super::{apply_change, read_value};
 
 /// Record an investigation finding
 #[derive(Debug, clap::Args)]
 pub struct NoteArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// The finding; `@FILE` reads it from a file
     text: String,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: NoteArgs) -> Result<(), CliError> {
     let text = read_value(ctx, &args.text)?;
-    apply_change(ctx, ui, &args.id, &Change::Note(text), None)
+    apply_change(ctx, ui, &args.id.id, &Change::Note(text), None)
 }

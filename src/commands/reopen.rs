@@ -4,17 +4,24 @@ use crate::error::CliError;
 use crate::ui::Ui;
 
 use super::apply_change;
+use super::args::IdArg;
 
 /// Reopen a resolved, closed or exited incident (back to acknowledged)
 #[derive(Debug, clap::Args)]
 pub struct ReopenArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// Why it is reopened
     #[arg(long, value_name = "TEXT", required = true)]
     why: String,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: ReopenArgs) -> Result<(), CliError> {
-    apply_change(ctx, ui, &args.id, &Change::Reopen { why: args.why }, None)
+    apply_change(
+        ctx,
+        ui,
+        &args.id.id,
+        &Change::Reopen { why: args.why },
+        None,
+    )
 }

@@ -6,6 +6,8 @@ use crate::ledger::{LedgerError, write_atomic};
 use crate::render;
 use crate::ui::Ui;
 
+use super::args::{IdArg, announce_commit_graph};
+
 /// The post-incident review document
 ///
 /// In the runbook's outline: what happened; the timeline, generated from git
@@ -17,8 +19,8 @@ use crate::ui::Ui;
 /// Read from the committed incident at HEAD.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// The incident, such as INC-42 (or just 42)
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// Markdown (renders on GitHub and GitLab) or JSON
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     format: Format,
@@ -35,9 +37,9 @@ enum Format {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(&args.id)?;
+    let id = ledger.parse_id(&args.id.id)?;
     let head = ledger.head_commit()?;
-    super::log::announce_commit_graph(ui, &ledger);
+    announce_commit_graph(ui, &ledger);
     let history = ledger.history(&id, Some(&head))?;
     let stored = ledger.load_as_of(&head, &id)?.ok_or_else(|| {
         LedgerError::unknown_incident(

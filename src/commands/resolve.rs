@@ -3,6 +3,7 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
+use super::args::IdArg;
 use super::{ForceArgs, apply_change};
 
 /// Mark an incident resolved: service restored and stable
@@ -10,8 +11,8 @@ use super::{ForceArgs, apply_change};
 /// Monitor system health and confirm error rates are back to normal first.
 #[derive(Debug, clap::Args)]
 pub struct ResolveArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// How it was resolved
     #[arg(long, value_name = "TEXT")]
     summary: Option<String>,
@@ -23,5 +24,5 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: ResolveArgs) -> Result<(), CliError
     let change = Change::Resolve {
         summary: args.summary,
     };
-    apply_change(ctx, ui, &args.id, &change, args.force.reason())
+    apply_change(ctx, ui, &args.id.id, &change, args.force.reason())
 }

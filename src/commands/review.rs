@@ -5,6 +5,7 @@ use crate::render;
 use crate::ui::Ui;
 use crate::ui::editor::{self, Unsaved};
 
+use super::args::IdArg;
 use super::{apply_change, read_value};
 
 /// Record the post-incident review
@@ -14,8 +15,8 @@ use super::{apply_change, read_value};
 /// is generated from the ledger's history, not written here.
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// What happened (`@FILE` reads a file)
     #[arg(long, value_name = "TEXT")]
     what_happened: Option<String>,
@@ -39,9 +40,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: ReviewArgs) -> Result<(), CliError>
         went_wrong: read(args.went_wrong)?,
     };
     if fields == ReviewFields::default() {
-        fields = edit(ctx, &args.id)?;
+        fields = edit(ctx, &args.id.id)?;
     }
-    apply_change(ctx, ui, &args.id, &Change::Review(fields), None)
+    apply_change(ctx, ui, &args.id.id, &Change::Review(fields), None)
 }
 
 /// Opens the review in the editor, one `## Section` per field.

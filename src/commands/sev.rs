@@ -4,12 +4,13 @@ use crate::error::CliError;
 use crate::ui::Ui;
 
 use super::apply_change;
+use super::args::IdArg;
 
 /// Change an incident's severity
 #[derive(Debug, clap::Args)]
 pub struct SevArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// The new severity, such as SEV-1
     severity: String,
     /// Why the severity changed; kept in the commit
@@ -22,5 +23,5 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: SevArgs) -> Result<(), CliError> {
         to: args.severity,
         why: args.why,
     };
-    apply_change(ctx, ui, &args.id, &change, None)
+    apply_change(ctx, ui, &args.id.id, &change, None)
 }

@@ -5,7 +5,7 @@ use crate::render;
 use crate::render::json::to_json;
 use crate::ui::Ui;
 
-use super::log::{label, point};
+use super::args::{self, IdArg, label};
 
 /// Show one incident
 ///
@@ -14,17 +14,16 @@ use super::log::{label, point};
 /// commit made at or before it (what the responders had recorded by then).
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// The incident, such as INC-42 (or just 42)
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(&args.id)?;
-    let (stored, commit) = match &ctx.at {
+    let id = ledger.parse_id(&args.id.id)?;
+    let (stored, commit) = match args::at(ctx, &ledger)? {
         None => (ledger.load(&id)?, None),
-        Some(at) => {
-            let commit = point(ctx, &ledger, "--at", at)?;
+        Some(commit) => {
             let stored = ledger.load_as_of(&commit, &id)?.ok_or_else(|| {
                 LedgerError::unknown_incident(
                     &id,

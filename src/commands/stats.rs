@@ -4,7 +4,7 @@ use crate::error::CliError;
 use crate::render;
 use crate::ui::Ui;
 
-use super::log::{label, point};
+use super::args::{self, SinceArg, label};
 
 /// Ledger metrics, reproducible from any revision
 ///
@@ -26,9 +26,8 @@ use super::log::{label, point};
 /// HEAD, judged now.
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
-    /// Only incidents declared since then: a time, or an age such as `30d`
-    #[arg(long, value_name = "T")]
-    since: Option<String>,
+    #[command(flatten)]
+    since: SinceArg,
     /// Also break the figures down by severity or by service
     #[arg(long, value_enum, value_name = "BY")]
     by: Option<By>,
@@ -42,14 +41,9 @@ enum By {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let since = args
-        .since
-        .as_deref()
-        .map(|t| ctx.parse_time("--since", t))
-        .transpose()?;
-    let (commit, as_of) = match &ctx.at {
-        Some(at) => {
-            let commit = point(ctx, &ledger, "--at", at)?;
+    let since = args.since.time(ctx)?;
+    let (commit, as_of) = match args::at(ctx, &ledger)? {
+        Some(commit) => {
             let time = ledger.commit_time(&commit)?;
             (commit, time)
         }

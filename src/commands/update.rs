@@ -3,6 +3,7 @@ use crate::domain::{Audience, Change};
 use crate::error::CliError;
 use crate::ui::Ui;
 
+use super::args::IdArg;
 use super::{apply_change, read_value};
 
 /// Record a stakeholder update
@@ -11,8 +12,8 @@ use super::{apply_change, read_value};
 /// `update_cadence` says how often each severity should hear from you.
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
-    /// The incident, such as INC-42
-    id: String,
+    #[command(flatten)]
+    id: IdArg,
     /// The update; `@FILE` reads it from a file
     text: String,
     /// Who it is for
@@ -32,5 +33,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: UpdateArgs) -> Result<(), CliError>
         AudienceArg::External => Audience::External,
     };
     let text = read_value(ctx, &args.text)?;
-    apply_change(ctx, ui, &args.id, &Change::Update { text, audience }, None)
+    apply_change(
+        ctx,
+        ui,
+        &args.id.id,
+        &Change::Update { text, audience },
+        None,
+    )
 }
