@@ -1,5 +1,6 @@
 use crate::context::Context;
 use crate::domain::Summary;
+use crate::domain::summary::{Filter, newest_first};
 use crate::domain::{Identity, IncidentId, Status};
 use crate::error::CliError;
 use crate::ledger::cache::summary::Listed;
@@ -37,7 +38,13 @@ impl clap::builder::ValueParserFactory for Status {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let since = args.since.time(ctx)?;
+    let filter = Filter {
+        statuses: args.status.clone(),
+        severities: args.sev.clone(),
+        service: args.service.clone(),
+        since: args.since.time(ctx)?,
+        open: args.open,
+    };
     let mut listed = Vec::new();
     for entry in ledger.summaries()? {
         match entry {
@@ -45,21 +52,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
             Err(e) => ui.warn(&format!("skipped {e}")),
         }
     }
-    let keep = |inc: &Summary| {
-        (args.status.is_empty() || args.status.contains(&inc.status))
-            && (args.sev.is_empty() || args.sev.contains(&inc.severity))
-            && args
-                .service
-                .as_ref()
-                .is_none_or(|s| inc.services.contains(s))
-            && since.is_none_or(|t| inc.declared_at >= t)
-            && (!args.open || inc.status.is_open())
-    };
-    let mut shown: Vec<&Listed> = listed.iter().filter(|l| keep(&l.summary)).collect();
-    shown.sort_by(|a, b| {
-        (b.summary.declared_at, b.summary.id.number())
-            .cmp(&(a.summary.declared_at, a.summary.id.number()))
-    });
+    let mut shown: Vec<&Listed> = listed.iter().filter(|l| filter.keeps(&l.summary)).collect();
+    shown.sort_by(|a, b| newest_first(&a.summary, &b.summary));
     if ctx.json {
         // Serialised straight from the summaries: no JSON tree of
         // thousands of rows is built first.
