@@ -1,12 +1,10 @@
 use crate::context::Context;
-use crate::domain::cleanup::{self, Pending};
-use crate::domain::{Change, Incident};
-use crate::error::{CliError, USAGE};
-use crate::ledger::Ledger;
+use crate::domain::Change;
+use crate::domain::cleanup::{self, OneIncident, Pending};
+use crate::error::CliError;
 use crate::render;
 use crate::render::cleanup::View;
 use crate::render::fit;
-use crate::render::plural;
 use crate::ui::Ui;
 
 use super::apply_change;
@@ -126,41 +124,14 @@ fn view(ctx: &Context, ui: &Ui) -> View {
     }
 }
 
-/// The incidents to look at: one, or every readable one (with a warning
-/// for each that is not). Returns how many could not be read.
-fn load(
-    ledger: &Ledger,
-    ui: &mut Ui,
-    id: Option<&str>,
-) -> Result<(Vec<Incident>, usize), CliError> {
-    if let Some(id) = id {
-        return Ok((vec![ledger.load(&ledger.parse_id(id)?)?.incident], 0));
-    }
-    // The summaries hold every pending mitigation: no file is parsed here.
-    let mut found = Vec::new();
-    let mut unreadable = 0;
-    for listed in ledger.summaries()? {
-        match listed {
-            Ok(l) => match ledger.cleanup_incident(&l) {
-                Ok(incident) => found.extend(incident),
-                Err(e) => {
-                    unreadable += 1;
-                    ui.warn(&format!("skipped {e}"));
-                }
-            },
-            Err(e) => {
-                unreadable += 1;
-                ui.warn(&format!("skipped {e}"));
-            }
-        }
-    }
-    Ok((found, unreadable))
-}
-
 fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let (incidents, unreadable) = load(&ledger, ui, id)?;
-    let all = cleanup::pending(incidents.iter(), ctx.now, |severity| {
+    let id = id.map(|id| ledger.parse_id(id)).transpose()?;
+    let found = ledger.pending_cleanups(id.as_ref())?;
+    for e in &found.unreadable {
+        ui.warn(&format!("skipped {e}"));
+    }
+    let all = cleanup::pending(found.incidents.iter(), ctx.now, |severity| {
         ledger.config.cleanup_deadline(severity)
     });
     let shown: Vec<Pending<'_>> = all
@@ -178,7 +149,7 @@ fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(
             ui.print(&format!("\n{}", fit(&summary, view.width)));
         }
     } else if !overdue {
-        let of = incidents.first().filter(|_| id.is_some());
+        let of = found.incidents.first().filter(|_| id.is_some());
         let id = of.map(|i| i.id.to_string());
         let summary = render::cleanup::summary(&all, id.as_deref());
         ui.print(&fit(&summary, view.width));
@@ -187,54 +158,20 @@ fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(
         return Ok(());
     }
     if !shown.is_empty() {
-        return Err(CliError::refused(format!(
-            "{} of {} pending cleanup {} past the cleanup deadline",
-            shown.len(),
-            plural(all.len(), "temporary mitigation"),
-            if shown.len() == 1 { "is" } else { "are" },
-        ))
-        .with_hint(
-            "undo each with `git incident cleanup done <ID> <M>`, or make it permanent with `git incident cleanup keep <ID> <M> --why \"...\"`",
-        ));
+        return Err(
+            CliError::refused(render::cleanup::overdue(shown.len(), all.len()))
+                .with_hint(render::cleanup::OVERDUE_HINT),
+        );
     }
-    if unreadable > 0 {
+    if !found.unreadable.is_empty() {
         // A check that could not see every incident must not pass.
-        return Err(CliError::new(
-            USAGE,
-            format!(
-                "{} could not be read; the overdue check is incomplete",
-                plural(unreadable, "incident file")
-            ),
-        )
-        .with_hint("`git incident validate` shows the problems"));
+        return Err(
+            CliError::usage(render::cleanup::incomplete(found.unreadable.len()))
+                .with_hint(render::cleanup::INCOMPLETE_HINT),
+        );
     }
-    ui.status(&nothing_overdue(&all));
+    ui.status(&render::cleanup::nothing_overdue(&all));
     Ok(())
-}
-
-/// The status line when nothing is overdue: what is pending, and what
-/// falls due next.
-fn nothing_overdue(all: &[Pending<'_>]) -> String {
-    let next = all
-        .iter()
-        .filter_map(|p| p.deadline.map(|d| (d.due, p)))
-        .min_by_key(|(due, p)| (*due, p.incident.declared_at));
-    match next {
-        Some((due, p)) => format!(
-            "Nothing overdue: {} pending cleanup; the next deadline is {} ({} {}).",
-            plural(all.len(), "temporary mitigation"),
-            render::time(due),
-            p.incident.id,
-            p.mitigation.id
-        ),
-        None if all.is_empty() => {
-            "Nothing overdue: no temporary mitigations are pending cleanup.".to_owned()
-        }
-        None => format!(
-            "Nothing overdue: {} pending cleanup, none with a deadline.",
-            plural(all.len(), "temporary mitigation")
-        ),
-    }
 }
 
 fn changes_since(
@@ -250,21 +187,11 @@ fn changes_since(
     for e in &span.unreadable {
         ui.warn(&format!("skipped {e}"));
     }
-    // One incident: matched by its id at either end, or its uid now (it
-    // may have been renumbered since).
     let id = id.map(|id| ledger.parse_id(id)).transpose()?;
-    let uid = id.as_ref().and_then(|id| {
-        span.now
-            .iter()
-            .find(|s| s.incident.id == *id)
-            .map(|s| s.incident.uid.clone())
-    });
-    let keep = |inc: &Incident| {
-        id.as_ref()
-            .is_none_or(|id| inc.id == *id || uid.as_ref() == Some(&inc.uid))
-    };
-    let then = span.then.iter().map(|s| &s.incident).filter(|i| keep(i));
-    let now = span.now.iter().map(|s| &s.incident).filter(|i| keep(i));
+    let one = id.map(|id| OneIncident::new(id, span.now.iter().map(|s| &s.incident)));
+    let keep = |inc: &&_| one.as_ref().is_none_or(|one| one.matches(inc));
+    let then = span.then.iter().map(|s| &s.incident).filter(keep);
+    let now = span.now.iter().map(|s| &s.incident).filter(keep);
     let report = cleanup::since(then, now);
     let (from, to) = (span.from.as_ref(), &span.to);
     if ctx.json {

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::IncidentId;
 use super::incident::{Incident, Mitigation};
 
 /// A temporary mitigation still in place.
@@ -208,6 +209,26 @@ fn number(entry: &Entry<'_>) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
+/// Which incidents a `--since` review of one incident looks at: the one
+/// with that id at either end, or the one that holds its uid now (it may
+/// have been renumbered since).
+#[derive(Debug, Clone)]
+pub struct OneIncident {
+    id: IncidentId,
+    uid: Option<String>,
+}
+
+impl OneIncident {
+    pub fn new<'a>(id: IncidentId, now: impl IntoIterator<Item = &'a Incident>) -> Self {
+        let uid = now.into_iter().find(|i| i.id == id).map(|i| i.uid.clone());
+        Self { id, uid }
+    }
+
+    pub fn matches(&self, incident: &Incident) -> bool {
+        incident.id == self.id || self.uid.as_ref() == Some(&incident.uid)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +375,20 @@ mod tests {
         assert_eq!(report.added.len(), 1);
         assert!(report.cleaned_up.is_empty() && report.vanished.is_empty());
         assert_eq!((report.pending_then, report.pending_now), (0, 1));
+    }
+
+    #[test]
+    fn one_incident_is_followed_across_a_renumbering() {
+        let then = incident("INC-7", "SEV-2", "2026-11-20T09:00:00Z");
+        let mut now = then.clone();
+        now.id = "INC-9".into();
+        let other = incident("INC-8", "SEV-2", "2026-11-20T09:00:00Z");
+        let by_new_id = OneIncident::new("INC-9".into(), [&now, &other]);
+        assert!(by_new_id.matches(&then), "the old number, by its uid");
+        assert!(by_new_id.matches(&now));
+        assert!(!by_new_id.matches(&other));
+        let by_old_id = OneIncident::new("INC-7".into(), [&now, &other]);
+        assert!(by_old_id.matches(&then), "the id at the earlier end");
+        assert!(!by_old_id.matches(&other));
     }
 }

@@ -28,7 +28,7 @@ use serde_json::value::RawValue;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::journal::{FileTime, Journal, mtime};
-use crate::domain::{Identity, Incident, Mitigation, Summary};
+use crate::domain::{Identity, Incident, IncidentId, Mitigation, Summary};
 use crate::ledger::files::{in_parallel, parse_incident, text_of};
 use crate::ledger::{Ledger, LedgerError};
 
@@ -68,7 +68,38 @@ impl Cleanup {
     }
 }
 
+/// The incidents `cleanup` lists, and the files that could not be read
+/// (the others still count).
+#[derive(Debug, Default)]
+pub(crate) struct Pendings {
+    pub(crate) incidents: Vec<Incident>,
+    pub(crate) unreadable: Vec<LedgerError>,
+}
+
 impl Ledger {
+    /// The incidents whose pending cleanups `cleanup` lists: the one `id`
+    /// names, read whole, or every incident with anything pending, read
+    /// from the summaries (no unchanged file is parsed).
+    pub(crate) fn pending_cleanups(
+        &self,
+        id: Option<&IncidentId>,
+    ) -> Result<Pendings, LedgerError> {
+        if let Some(id) = id {
+            return Ok(Pendings {
+                incidents: vec![self.load(id)?.incident],
+                unreadable: Vec::new(),
+            });
+        }
+        let mut found = Pendings::default();
+        for listed in self.summaries()? {
+            match listed.and_then(|l| self.cleanup_incident(&l)) {
+                Ok(incident) => found.incidents.extend(incident),
+                Err(e) => found.unreadable.push(e),
+            }
+        }
+        Ok(found)
+    }
+
     /// The incident of `listed` as far as `cleanup` reads it (id, uid,
     /// title, severity, status, when declared and mitigated, the pending
     /// mitigations), everything else left empty; `None` when nothing is

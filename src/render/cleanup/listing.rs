@@ -56,6 +56,54 @@ pub fn summary(pending: &[Pending<'_>], of: Option<&str>) -> String {
     )
 }
 
+/// The refusal of `--overdue` when anything is past its deadline.
+pub fn overdue(overdue: usize, pending: usize) -> String {
+    format!(
+        "{overdue} of {} pending cleanup {} past the cleanup deadline",
+        plural(pending, "temporary mitigation"),
+        if overdue == 1 { "is" } else { "are" },
+    )
+}
+
+/// What to do about an overdue cleanup.
+pub const OVERDUE_HINT: &str = "undo each with `git incident cleanup done <ID> <M>`, or make it permanent with `git incident cleanup keep <ID> <M> --why \"...\"`";
+
+/// Why `--overdue` cannot pass when files could not be read.
+pub fn incomplete(unreadable: usize) -> String {
+    format!(
+        "{} could not be read; the overdue check is incomplete",
+        plural(unreadable, "incident file")
+    )
+}
+
+/// Where to see what could not be read.
+pub const INCOMPLETE_HINT: &str = "`git incident validate` shows the problems";
+
+/// The status line when nothing is overdue: what is pending, and what
+/// falls due next.
+pub fn nothing_overdue(all: &[Pending<'_>]) -> String {
+    let next = all
+        .iter()
+        .filter_map(|p| p.deadline.map(|d| (d.due, p)))
+        .min_by_key(|(due, p)| (*due, p.incident.declared_at));
+    match next {
+        Some((due, p)) => format!(
+            "Nothing overdue: {} pending cleanup; the next deadline is {} ({} {}).",
+            plural(all.len(), "temporary mitigation"),
+            time(due),
+            p.incident.id,
+            p.mitigation.id
+        ),
+        None if all.is_empty() => {
+            "Nothing overdue: no temporary mitigations are pending cleanup.".to_owned()
+        }
+        None => format!(
+            "Nothing overdue: {} pending cleanup, none with a deadline.",
+            plural(all.len(), "temporary mitigation")
+        ),
+    }
+}
+
 fn count_incidents(pending: &[Pending<'_>]) -> usize {
     let ids: std::collections::HashSet<&crate::domain::IncidentId> =
         pending.iter().map(|p| &p.incident.id).collect();

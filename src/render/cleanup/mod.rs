@@ -15,7 +15,10 @@ use crate::domain::Mitigation;
 mod listing;
 mod since;
 
-pub use listing::{listing, listing_json, summary};
+pub use listing::{
+    INCOMPLETE_HINT, OVERDUE_HINT, incomplete, listing, listing_json, nothing_overdue, overdue,
+    summary,
+};
 pub use since::{since, since_json};
 
 /// How the text is laid out.
