@@ -87,13 +87,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> 
         text: new.as_ref().map(|s| s.text.as_str()),
     };
     if ctx.json {
-        ui.json(&serde_json::json!({
-            "id": id.to_string(),
-            "from": from.map(|c| c.to_string()),
-            "to": to.to_string(),
-            "changes": deltas.iter().map(render::log::delta_json).collect::<Vec<_>>(),
-            "text_diff": render::diff::text_diff(&from_side, &to_side, false),
-        }));
+        ui.json(&render::diff::json(
+            &id,
+            from.as_ref(),
+            &to,
+            &deltas,
+            (&from_side, &to_side),
+        ));
     } else {
         let color = ui.color();
         ui.print(&render::diff::diff(

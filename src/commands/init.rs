@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ledger::{Author, Ledger};
+use crate::render;
 use crate::ui::Ui;
 
 /// Create an incident ledger
@@ -59,11 +60,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> 
     ));
     ui.status("Next: `git incident respond` to be guided, or `git incident declare \"<title>\" --sev SEV-2`.");
     if ctx.json {
-        ui.json(&serde_json::json!({
-            "root": made.root,
-            "commit": made.commit.to_string(),
-            "created_repository": made.created_repository,
-        }));
+        ui.json(&render::json::initialized(
+            &made.root,
+            &made.commit,
+            made.created_repository,
+        ));
     } else {
         ui.print(&made.root.display().to_string());
     }

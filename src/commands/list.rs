@@ -1,7 +1,7 @@
 use crate::context::Context;
+use crate::domain::Status;
 use crate::domain::Summary;
 use crate::domain::summary::{Filter, newest_first};
-use crate::domain::{Identity, IncidentId, Status};
 use crate::error::CliError;
 use crate::ledger::cache::summary::Listed;
 use crate::render;
@@ -55,36 +55,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> 
     let mut shown: Vec<&Listed> = listed.iter().filter(|l| filter.keeps(&l.summary)).collect();
     shown.sort_by(|a, b| newest_first(&a.summary, &b.summary));
     if ctx.json {
-        // Serialised straight from the summaries: no JSON tree of
-        // thousands of rows is built first.
-        #[derive(serde::Serialize)]
-        struct Row<'a> {
-            id: &'a IncidentId,
-            title: &'a str,
-            severity: &'a str,
-            status: &'a str,
-            lead: &'a Option<Identity>,
-            services: &'a [String],
-            declared_at: String,
-            pending_cleanups: usize,
-            path: &'a std::path::Path,
-        }
-        let rows: Vec<Row<'_>> = shown
+        let rows: Vec<_> = shown
             .iter()
-            .map(|l| {
-                let i = &l.summary;
-                Row {
-                    id: &i.id,
-                    title: &i.title,
-                    severity: &i.severity,
-                    status: i.status.as_str(),
-                    lead: &i.lead,
-                    services: &i.services,
-                    declared_at: i.declared_at.to_rfc3339(),
-                    pending_cleanups: i.pending_cleanups,
-                    path: &l.path,
-                }
-            })
+            .map(|l| render::list::row(&l.summary, &l.path))
             .collect();
         ui.json(&rows);
         return Ok(());

@@ -42,7 +42,7 @@ use clap::{Parser, Subcommand};
 use crate::context::{Context, GlobalArgs};
 use crate::domain::Change;
 use crate::error::CliError;
-use crate::render::json::to_json;
+use crate::render;
 use crate::ui::Ui;
 
 /// A git-backed incident ledger.
@@ -232,16 +232,13 @@ fn report(ctx: &Context, ui: &mut Ui, committed: &crate::ledger::Committed) {
         committed.id, committed.applied.summary
     ));
     if ctx.json {
-        ui.json(&serde_json::json!({
-            "id": committed.id,
-            "change": committed.applied.verb,
-            "summary": committed.applied.summary,
-            "created": committed.applied.created,
-            "commit": committed.commit.to_string(),
-            "path": committed.path,
-            "overridden": committed.applied.overridden,
-            "incident": to_json(&committed.incident),
-        }));
+        ui.json(&render::json::applied(
+            &committed.id,
+            &committed.applied,
+            &committed.commit,
+            &committed.path,
+            &committed.incident,
+        ));
     } else {
         ui.print(
             &committed

@@ -2,7 +2,6 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::ledger::LedgerError;
 use crate::render;
-use crate::render::json::to_json;
 use crate::ui::Ui;
 
 use super::args::{self, IdArg, label};
@@ -35,12 +34,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> 
         }
     };
     if ctx.json {
-        let mut value = to_json(&stored.incident);
-        value["path"] = serde_json::json!(stored.path);
-        if let Some(commit) = commit {
-            value["commit"] = serde_json::json!(commit.to_string());
-        }
-        ui.json(&value);
+        ui.json(&render::json::shown(
+            &stored.incident,
+            &stored.path,
+            commit.as_ref(),
+        ));
     } else {
         let color = ui.color();
         let text = render::incident::show(&stored.incident, color);

@@ -74,9 +74,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError>
         &ledger.config.review_required,
     );
     if ctx.json {
-        let mut value = serde_json::to_value(&stats).expect("stats serialise");
-        value["commit"] = serde_json::json!(commit.to_string());
-        ui.json(&value);
+        ui.json(&render::stats::json(&stats, &commit));
     } else {
         let color = ui.color();
         ui.print(&render::stats::stats(

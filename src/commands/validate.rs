@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ledger::{LedgerError, parse_incident};
+use crate::render;
 use crate::ui::Ui;
 
 /// Check incident files against the schema and the rules
@@ -52,7 +53,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliErr
         }
     }
     if ctx.json {
-        ui.json(&serde_json::json!({ "checked": checked, "problems": problems }));
+        ui.json(&render::json::validated(checked, &problems));
     } else {
         for problem in &problems {
             ui.print(problem);

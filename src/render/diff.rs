@@ -5,7 +5,10 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
+use serde_json::{Value as Json, json};
+
 use crate::domain::delta::Delta;
+use crate::domain::{CommitId, IncidentId};
 
 use super::hang;
 use super::log::describe;
@@ -64,6 +67,23 @@ pub fn diff(
 }
 
 /// A unified diff of the file, coloured on a terminal.
+/// `diff --json`: the changes in words and the file's text diff.
+pub fn json(
+    id: &IncidentId,
+    from: Option<&CommitId>,
+    to: &CommitId,
+    deltas: &[Delta],
+    sides: (&Side<'_>, &Side<'_>),
+) -> Json {
+    json!({
+        "id": id.to_string(),
+        "from": from.map(ToString::to_string),
+        "to": to.to_string(),
+        "changes": deltas.iter().map(super::log::delta_json).collect::<Vec<_>>(),
+        "text_diff": text_diff(sides.0, sides.1, false),
+    })
+}
+
 pub fn text_diff(from: &Side<'_>, to: &Side<'_>, color: bool) -> String {
     let old = from.text.unwrap_or("");
     let new = to.text.unwrap_or("");

@@ -1,8 +1,58 @@
 //! JSON for scripts: the same values the files hold, times as RFC 3339
-//! strings.
+//! strings; and the documents the commands print with `--json` that belong
+//! to no one view (a change applied, `show`, `init`, `validate`).
+
+use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
+
+use crate::domain::{Applied, CommitId, Incident, IncidentId};
+
+/// A change applied: what happened, its commit and the incident after it.
+pub fn applied(
+    id: &IncidentId,
+    applied: &Applied,
+    commit: &CommitId,
+    path: &Path,
+    incident: &Incident,
+) -> Json {
+    json!({
+        "id": id,
+        "change": applied.verb,
+        "summary": applied.summary,
+        "created": applied.created,
+        "commit": commit.to_string(),
+        "path": path,
+        "overridden": applied.overridden,
+        "incident": to_json(incident),
+    })
+}
+
+/// `show`: the incident, where its file is, and the commit it was read at
+/// (with `--at`).
+pub fn shown(incident: &Incident, path: &Path, commit: Option<&CommitId>) -> Json {
+    let mut value = to_json(incident);
+    value["path"] = json!(path);
+    if let Some(commit) = commit {
+        value["commit"] = json!(commit.to_string());
+    }
+    value
+}
+
+/// `init`: the ledger made, and whether a repository was created for it.
+pub fn initialized(root: &Path, commit: &CommitId, created_repository: bool) -> Json {
+    json!({
+        "root": root,
+        "commit": commit.to_string(),
+        "created_repository": created_repository,
+    })
+}
+
+/// `validate`: how many files were checked, and one line per problem.
+pub fn validated(checked: usize, problems: &[String]) -> Json {
+    json!({ "checked": checked, "problems": problems })
+}
 
 /// Converts any value that serialises to TOML into JSON, writing TOML
 /// datetimes as strings (serde_json would otherwise see a private map).

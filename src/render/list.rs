@@ -3,7 +3,41 @@
 
 use console::{measure_text_width, pad_str, truncate_str};
 
-use crate::domain::Summary;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::domain::{Identity, IncidentId, Summary};
+
+/// One row of `list --json`, serialised straight from the summary: no JSON
+/// tree of thousands of rows is built first.
+#[derive(Serialize)]
+pub struct Row<'a> {
+    id: &'a IncidentId,
+    title: &'a str,
+    severity: &'a str,
+    status: &'a str,
+    lead: &'a Option<Identity>,
+    services: &'a [String],
+    declared_at: String,
+    pending_cleanups: usize,
+    path: &'a Path,
+}
+
+/// The row of one incident, read from the file at `path`.
+pub fn row<'a>(i: &'a Summary, path: &'a Path) -> Row<'a> {
+    Row {
+        id: &i.id,
+        title: &i.title,
+        severity: &i.severity,
+        status: i.status.as_str(),
+        lead: &i.lead,
+        services: &i.services,
+        declared_at: i.declared_at.to_rfc3339(),
+        pending_cleanups: i.pending_cleanups,
+        path,
+    }
+}
 
 const HEADER: [&str; 7] = [
     "ID",

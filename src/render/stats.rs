@@ -2,6 +2,9 @@
 
 use std::fmt::Write;
 
+use serde_json::{Value as Json, json};
+
+use crate::domain::CommitId;
 use crate::domain::stats::Spread;
 use crate::domain::stats::{Group, Stats};
 use crate::domain::when::human_duration;
@@ -54,6 +57,14 @@ fn statuses(g: &Group) -> String {
 }
 
 /// The `stats` view; `point` names the revision read.
+/// `stats --json`: the figures and the commit they were read at.
+pub fn json(s: &Stats, commit: &CommitId) -> Json {
+    // Stats holds numbers, strings and maps keyed by strings: it serialises.
+    let mut value = serde_json::to_value(s).expect("stats serialise");
+    value["commit"] = json!(commit.to_string());
+    value
+}
+
 pub fn stats(s: &Stats, point: &str, color: bool) -> String {
     let mut out = String::new();
     let head = |t: &str| paint(color, style::HEADER, t);
