@@ -34,7 +34,7 @@ mod update;
 mod validate;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -255,6 +255,6 @@ fn read_value(ctx: &Context, value: &str) -> Result<String, CliError> {
     let Some(path) = value.strip_prefix('@') else {
         return Ok(value.to_owned());
     };
-    let full = ctx.dir.join(path);
-    std::fs::read_to_string(&full).map_err(|e| CliError::usage(format!("cannot read {path}: {e}")))
+    crate::ledger::read_given_text(&ctx.dir, Path::new(path))
+        .map_err(|e| CliError::usage(format!("cannot read {path}: {e}")))
 }

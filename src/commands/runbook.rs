@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ledger::{LedgerError, parse_toml};
+use crate::ledger::{LedgerError, parse_toml, read_given_text};
 use crate::render;
 use crate::runbook::Runbook;
 use crate::ui::Ui;
@@ -17,7 +17,7 @@ pub struct RunbookArgs {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: &RunbookArgs) -> Result<(), CliError> {
     if let Some(path) = &args.check {
-        let text = std::fs::read_to_string(ctx.dir.join(path))
+        let text = read_given_text(&ctx.dir, path)
             .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
         let runbook: Runbook = parse_toml(path, &text)?;
         let problems = runbook.problems();

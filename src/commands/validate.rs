@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ledger::{LedgerError, parse_incident};
+use crate::ledger::{LedgerError, parse_incident, read_given};
 use crate::render;
 use crate::ui::Ui;
 
@@ -34,8 +34,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliErr
     } else {
         for path in &args.paths {
             checked += 1;
-            let full = ctx.dir.join(path);
-            let Ok(bytes) = std::fs::read(&full).inspect_err(|e| {
+            let Ok(bytes) = read_given(&ctx.dir, path).inspect_err(|e| {
                 unreadable += 1;
                 problems.push(format!("{}: cannot read: {e}", path.display()));
             }) else {

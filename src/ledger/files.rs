@@ -1,8 +1,9 @@
 //! File helpers: reading a file as text, parsing TOML and incidents, writing
-//! atomically, and reading many files on several threads.
+//! atomically, reading many files on several threads, and reading the files
+//! a user names on the command line (bounded in size).
 
 use std::fs;
-use std::io::{self, Write as _};
+use std::io::{self, Read as _, Write as _};
 use std::path::Path;
 
 use super::error::{self, LedgerError, ParseError};
@@ -38,6 +39,36 @@ pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + 
             .into_iter()
             .flat_map(|h| h.join().expect("a reader thread does not panic"))
             .collect()
+    })
+}
+
+/// The most a file named on the command line may hold (`@FILE`, `runbook
+/// --check FILE`, `validate PATH`): far more than any note, runbook or
+/// incident, and a bound on what one argument can make the tool hold.
+pub(crate) const MAX_GIVEN: u64 = 4 << 20;
+
+/// The bytes of a file the user named, relative to `dir`; refused past
+/// [`MAX_GIVEN`] without reading the rest.
+pub(crate) fn read_given(dir: &Path, path: &Path) -> io::Result<Vec<u8>> {
+    let file = fs::File::open(dir.join(path))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_GIVEN + 1).read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).map_or(true, |n| n > MAX_GIVEN) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_GIVEN >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// As [`read_given`], as UTF-8 text.
+pub(crate) fn read_given_text(dir: &Path, path: &Path) -> io::Result<String> {
+    String::from_utf8(read_given(dir, path)?).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
     })
 }
 

@@ -205,6 +205,34 @@ fn force_without_a_reason_is_a_usage_error() {
 // Bad input.
 
 #[test]
+fn a_file_named_on_the_command_line_is_read_only_up_to_a_bound() {
+    let env = with("states/acknowledged.toml");
+    let big = "x".repeat((4 << 20) + 1);
+    env.write("big.txt", &big);
+    env.refused(
+        &["note", "INC-1", "@big.txt"],
+        2,
+        "cannot read big.txt: larger than 4 MiB",
+    );
+    env.refused(
+        &["runbook", "--check", "big.txt"],
+        2,
+        "cannot read big.txt: larger than 4 MiB",
+    );
+    let run = env.refused(
+        &["validate", "big.txt"],
+        2,
+        "1 of 1 files could not be read",
+    );
+    assert!(
+        run.stdout
+            .contains("big.txt: cannot read: larger than 4 MiB"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_malformed_incident_file_is_reported_with_its_position() {
     let env = with("bad/malformed.toml");
     let run = env.refused(
