@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, Offset, SubsecRound as _, Utc};
 
-use crate::domain::when::{TimeError, parse_time};
+use crate::domain::when::{self, TimeError, parse_time};
 use crate::domain::{Actor, Identity};
 use crate::error::CliError;
 use crate::ledger::Ledger;
@@ -71,8 +71,14 @@ impl Context {
         let (now, fixed_clock) = match env("GIT_INCIDENT_NOW") {
             Some(text) => (
                 DateTime::parse_from_rfc3339(&text)
-                    .map_err(|e| CliError::usage(format!("GIT_INCIDENT_NOW=`{text}`: {e}")))?
-                    .with_timezone(&Utc),
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| e.to_string())
+                    .and_then(|t| {
+                        when::in_range(t)
+                            .then_some(t)
+                            .ok_or_else(|| "outside the years 1970 to 9999".to_owned())
+                    })
+                    .map_err(|e| CliError::usage(format!("GIT_INCIDENT_NOW=`{text}`: {e}")))?,
                 true,
             ),
             #[allow(clippy::disallowed_methods)]
@@ -173,6 +179,15 @@ impl Context {
     pub fn parse_time(&self, what: &str, text: &str) -> Result<DateTime<Utc>, CliError> {
         parse_time(text, self.now, self.local)
             .map_err(|e| CliError::usage(format!("{what}: {e}")).with_hint(TimeError::HINT))
+    }
+
+    /// Whether `text` reads as a time, but one outside the years 1970 to
+    /// 9999 the ledger accepts.
+    pub fn time_out_of_range(&self, text: &str) -> bool {
+        matches!(
+            parse_time(text, self.now, self.local),
+            Err(TimeError::OutOfRange(_))
+        )
     }
 
     /// Who acts, when, and whether rules are overridden.

@@ -1,6 +1,5 @@
-use chrono::NaiveDate;
-
 use crate::context::Context;
+use crate::domain::when::parse_date;
 use crate::domain::{ActionKind, Change, NewAction};
 use crate::error::CliError;
 use crate::ui::Ui;
@@ -66,8 +65,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: ActionArgs) -> Result<(), CliError>
         .due
         .as_deref()
         .map(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                CliError::usage(format!("--due: `{d}` is not a date"))
+            parse_date(d).map_err(|e| {
+                CliError::usage(format!("--due: {e}"))
                     .with_hint("give the date as YYYY-MM-DD, such as 2026-12-10")
             })
         })

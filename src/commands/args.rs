@@ -65,8 +65,23 @@ pub(super) fn point(
     what: &str,
     text: &str,
 ) -> Result<CommitId, CliError> {
-    let time = ctx.parse_time(what, text).ok();
+    let time = time_of(ctx, what, text)?;
     Ok(ledger.resolve_point(text, time)?)
+}
+
+/// `text` as a time, if it reads as one. One outside the years the ledger
+/// accepts is an error, not a revision to try (before 1970 silently meant
+/// the present).
+fn time_of(
+    ctx: &Context,
+    what: &str,
+    text: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, CliError> {
+    match ctx.parse_time(what, text) {
+        Ok(t) => Ok(Some(t)),
+        Err(_) if !ctx.time_out_of_range(text) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// As [`point`], where a time before the first commit means the state before
@@ -77,7 +92,7 @@ pub(super) fn start_point(
     what: &str,
     text: &str,
 ) -> Result<Option<CommitId>, CliError> {
-    let time = ctx.parse_time(what, text).ok();
+    let time = time_of(ctx, what, text)?;
     match ledger.resolve_point(text, time) {
         Ok(commit) => Ok(Some(commit)),
         Err(LedgerError::BeforeHistory { .. }) => Ok(None),

@@ -59,21 +59,23 @@ pub fn pending<'a>(
     for incident in incidents {
         let allowed = deadline_for(&incident.severity);
         for mitigation in incident.pending_mitigations() {
-            let deadline = allowed.map(|allowed| {
+            // A deadline past chrono's last time is no deadline: the ledger
+            // bounds it (100 years), this keeps a bad one from panicking.
+            let deadline = allowed.and_then(|allowed| {
                 let from = incident.mitigated_at.unwrap_or(mitigation.applied_at);
-                let due = from + allowed;
-                Deadline {
+                let due = from.checked_add_signed(allowed)?;
+                Some(Deadline {
                     from,
                     allowed,
                     due,
                     overdue: now > due,
-                    left: due - now,
-                }
+                    left: due.signed_duration_since(now),
+                })
             });
             found.push(Pending {
                 incident,
                 mitigation,
-                age: now - mitigation.applied_at,
+                age: now.signed_duration_since(mitigation.applied_at),
                 deadline,
             });
         }

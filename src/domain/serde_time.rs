@@ -5,13 +5,15 @@
 //! `toml::value::Datetime` instead, so files read `at = 2026-11-26T18:40:00Z`.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _, ser::Error as _};
 use toml::value::Datetime;
 
-fn to_datetime(t: &DateTime<Utc>) -> Datetime {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-        .parse()
-        .expect("an RFC 3339 time is a TOML datetime")
+/// A time as a TOML datetime; a year outside 0 to 9999 (which no time read
+/// by `when` or from a file has) is an error rather than a panic.
+fn to_datetime<E: serde::ser::Error>(t: &DateTime<Utc>) -> Result<Datetime, E> {
+    let text = t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    text.parse()
+        .map_err(|_| E::custom(format!("`{text}` cannot be written as a TOML datetime")))
 }
 
 fn from_datetime<E: serde::de::Error>(d: &Datetime) -> Result<DateTime<Utc>, E> {
@@ -30,7 +32,7 @@ pub mod utc {
     use super::*;
 
     pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        to_datetime(t).serialize(s)
+        to_datetime(t)?.serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
@@ -45,7 +47,7 @@ pub mod utc_opt {
     #[allow(clippy::ref_option)]
     pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
         match t {
-            Some(t) => to_datetime(t).serialize(s),
+            Some(t) => to_datetime(t)?.serialize(s),
             None => s.serialize_none(),
         }
     }
@@ -65,12 +67,12 @@ pub mod date_opt {
     #[allow(clippy::ref_option)]
     pub fn serialize<S: Serializer>(t: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
         match t {
-            Some(t) => t
-                .format("%Y-%m-%d")
-                .to_string()
-                .parse::<Datetime>()
-                .expect("a calendar date is a TOML date")
-                .serialize(s),
+            Some(t) => {
+                let text = t.format("%Y-%m-%d").to_string();
+                text.parse::<Datetime>()
+                    .map_err(|_| S::Error::custom(format!("`{text}` is not a TOML date")))?
+                    .serialize(s)
+            }
             None => s.serialize_none(),
         }
     }

@@ -1,17 +1,47 @@
 //! Times as responders type them: RFC 3339, `HH:MM` today, `15m ago`.
 //!
 //! Pure: the caller passes the current time and the local offset.
+//!
+//! Every time read is bounded to the years 1970 to 9999 and every duration
+//! to 100 years, so the arithmetic on them cannot overflow chrono's range
+//! and every time written stays a TOML datetime (whose year has 4 digits).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike as _, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Utc,
+};
 
-/// Why a time could not be read.
+/// Why a time or a duration could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a time I can read")]
-pub struct TimeError(pub String);
+pub enum TimeError {
+    #[error("`{0}` is not a time I can read")]
+    Unreadable(String),
+    #[error("`{0}` is outside the years 1970 to 9999")]
+    OutOfRange(String),
+    #[error("`{0}` is longer than 100 years")]
+    TooLong(String),
+}
 
 impl TimeError {
     pub const HINT: &'static str = "use RFC 3339 (2026-11-26T18:40:00Z), a date and time \
 (2026-11-26 18:40), HH:MM for today, or an age such as `15m ago` or `2h ago`";
+}
+
+/// The longest duration accepted anywhere: an age, a deadline, a cadence.
+pub const MAX_SPAN: Duration = Duration::days(36_525);
+
+/// Whether `t` lies in the years the ledger accepts (1970 to 9999).
+pub fn in_range(t: DateTime<Utc>) -> bool {
+    (0..=253_402_300_799).contains(&t.timestamp())
+}
+
+/// `t`, if it lies in the years the ledger accepts.
+fn bounded(text: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
+    if in_range(t) {
+        Ok(t)
+    } else {
+        Err(TimeError::OutOfRange(text.to_owned()))
+    }
 }
 
 /// Parses a point in time relative to `now`, reading local times in `local`.
@@ -21,7 +51,15 @@ pub fn parse_time(
     local: FixedOffset,
 ) -> Result<DateTime<Utc>, TimeError> {
     let text = text.trim();
-    let err = || TimeError(text.to_owned());
+    bounded(text, parse_unbounded(text, now, local)?)
+}
+
+fn parse_unbounded(
+    text: &str,
+    now: DateTime<Utc>,
+    local: FixedOffset,
+) -> Result<DateTime<Utc>, TimeError> {
+    let err = || TimeError::Unreadable(text.to_owned());
     if text == "now" {
         return Ok(now);
     }
@@ -54,17 +92,36 @@ pub fn parse_time(
         }
     }
     let age = text.strip_suffix("ago").unwrap_or(text).trim();
-    let age = humantime::parse_duration(age).map_err(|_| err())?;
-    let age = chrono::Duration::from_std(age).map_err(|_| err())?;
-    now.checked_sub_signed(age).ok_or_else(err)
+    let age = parse_duration(age).map_err(|e| match e {
+        TimeError::TooLong(_) => TimeError::OutOfRange(text.to_owned()),
+        _ => err(),
+    })?;
+    now.checked_sub_signed(age)
+        .ok_or_else(|| TimeError::OutOfRange(text.to_owned()))
 }
 
-/// Parses a duration such as `30m`, `1h`, `7d`.
+/// Parses a calendar date, YYYY-MM-DD, in the years 1970 to 9999.
+pub fn parse_date(text: &str) -> Result<NaiveDate, TimeError> {
+    let text = text.trim();
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| TimeError::Unreadable(text.to_owned()))?;
+    if (1970..=9999).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(TimeError::OutOfRange(text.to_owned()))
+    }
+}
+
+/// Parses a duration such as `30m`, `1h`, `7d`, of at most [`MAX_SPAN`].
 pub fn parse_duration(text: &str) -> Result<chrono::Duration, TimeError> {
-    humantime::parse_duration(text.trim())
+    let d = humantime::parse_duration(text.trim())
         .ok()
         .and_then(|d| chrono::Duration::from_std(d).ok())
-        .ok_or_else(|| TimeError(text.to_owned()))
+        .ok_or_else(|| TimeError::Unreadable(text.to_owned()))?;
+    if d > MAX_SPAN {
+        return Err(TimeError::TooLong(text.to_owned()));
+    }
+    Ok(d)
 }
 
 /// Formats a duration for people: `2h 47m`, `3d 4h`, `45s`.
@@ -113,6 +170,35 @@ mod tests {
         assert_eq!(at("2h ago", utc), "2026-11-26T16:52:11+00:00");
         assert_eq!(at("2026-11-25 09:00", utc), "2026-11-25T09:00:00+00:00");
         assert!(parse_time("yesterday-ish", now(), utc).is_err());
+    }
+
+    /// Issue 11: `--at "3000 years ago"` panicked writing a negative year,
+    /// and a time before 1970 silently meant the present.
+    #[test]
+    fn refuses_times_outside_the_years_1970_to_9999() {
+        let utc = FixedOffset::east_opt(0).unwrap();
+        for text in ["3000 years ago", "1969-12-31T23:59:59Z", "100 years ago"] {
+            assert_eq!(
+                parse_time(text, now(), utc),
+                Err(TimeError::OutOfRange(text.to_owned())),
+                "{text}"
+            );
+        }
+        assert!(parse_time("1970-01-01T00:00:00Z", now(), utc).is_ok());
+        assert!(parse_time("9999-12-31T23:59:59Z", now(), utc).is_ok());
+        assert!(parse_time("10000-01-01T00:00:00Z", now(), utc).is_err());
+    }
+
+    #[test]
+    fn refuses_durations_over_100_years() {
+        assert_eq!(
+            parse_duration("261000y"),
+            Err(TimeError::TooLong("261000y".into()))
+        );
+        assert!(parse_duration("100y").is_ok());
+        assert!(parse_date("+12345-01-01").is_err());
+        assert!(parse_date("2026-12-10").is_ok());
+        assert!(parse_duration("99999999999999999999y").is_err());
     }
 
     #[test]

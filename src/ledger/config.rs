@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::when::parse_duration;
+use crate::domain::when::{TimeError, parse_duration};
 
 /// The ledger's settings (`ledger.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -99,10 +99,14 @@ impl LedgerConfig {
             ));
         }
         let mut check = |what: &str, sev: Option<&String>, value: &String| {
-            if parse_duration(value).is_err() {
-                problems.push(format!(
+            match parse_duration(value) {
+                Ok(_) => {}
+                Err(TimeError::TooLong(_)) => {
+                    problems.push(format!("{what} `{value}` is longer than 100 years"));
+                }
+                Err(_) => problems.push(format!(
                     "{what} `{value}` is not a duration such as 30m, 1h, 7d"
-                ));
+                )),
             }
             if let Some(sev) = sev
                 && !severities.contains(sev)

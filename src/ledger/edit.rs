@@ -13,9 +13,17 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Key, Table, Value};
 /// server validate and complete against it.
 pub(crate) const SCHEMA_DIRECTIVE: &str = "#:schema ../../schema/incident.schema.json\n";
 
-/// Renders `value` into `existing` (the file as it is), or afresh.
-pub(crate) fn render<T: Serialize>(existing: Option<&str>, value: &T) -> String {
-    let fresh = toml::to_string_pretty(value).expect("incident types serialise to TOML");
+/// Renders `value` into `existing` (the file as it is), or afresh. Fails
+/// only on a value TOML cannot hold, such as a time past the year 9999.
+pub(crate) fn render<T: Serialize>(
+    existing: Option<&str>,
+    value: &T,
+) -> Result<String, toml::ser::Error> {
+    let fresh = toml::to_string_pretty(value)?;
+    Ok(render_text(existing, fresh))
+}
+
+fn render_text(existing: Option<&str>, fresh: String) -> String {
     let fresh = match fresh.parse::<DocumentMut>() {
         Ok(mut new) => {
             readable_strings(new.as_table_mut());
@@ -244,7 +252,7 @@ mod tests {
                 },
             ],
         };
-        let after = render(Some(before), &doc);
+        let after = render(Some(before), &doc).unwrap();
         assert_eq!(
             after,
             "#:schema x.json\n# hand comment\nid = \"INC-1\" # keep\n\nstatus = \"acknowledged\"\nacknowledged = \"now\"\nlead = \"a\"\n\n# notes below\n[[notes]]\ntext = \"one\" # first\n\n[[notes]]\ntext = \"\"\"\ntwo\nlines\"\"\"\n"
@@ -261,7 +269,7 @@ mod tests {
         let value = Snapshot {
             before: text.to_owned(),
         };
-        let toml = render(None, &value);
+        let toml = render(None, &value).unwrap();
         let back: Snapshot = toml::from_str(&toml).expect("reads back");
         assert_eq!(back, value, "{toml}");
         toml.strip_prefix(SCHEMA_DIRECTIVE).unwrap().to_owned()
@@ -336,7 +344,7 @@ x	'''
             lead: "l".into(),
             notes: vec![],
         };
-        let after = render(Some(before), &doc);
+        let after = render(Some(before), &doc).unwrap();
         assert!(after.contains("# why it was acknowledged"), "{after}");
         assert!(!after.contains("acknowledged = "), "{after}");
     }

@@ -43,7 +43,7 @@ impl Ledger {
             let path = PathBuf::from(INCIDENTS_DIR)
                 .join(year)
                 .join(format!("{id}.toml"));
-            let text = edit::render(None, &incident);
+            let text = edit::render(None, &incident).map_err(unwritable(&path))?;
             if let Some(committed) =
                 self.commit(&branch, tip, &path, &text, &incident, applied, actor)?
             {
@@ -110,7 +110,7 @@ impl Ledger {
             if let Some(keys) = &self.keys {
                 assign_new_keys(&before, &mut incident, keys);
             }
-            let new_text = edit::render(Some(&text), &incident);
+            let new_text = edit::render(Some(&text), &incident).map_err(unwritable(&path))?;
             if let Some(committed) =
                 self.commit(&branch, tip, &path, &new_text, &incident, applied, actor)?
             {
@@ -254,5 +254,15 @@ impl Ledger {
         committed
             .filter(|c| *c == on_disk && staged == Some(*c))
             .ok_or_else(|| LedgerError::Uncommitted(path.to_path_buf()))
+    }
+}
+
+/// A change whose result TOML cannot hold (every time the ledger reads is
+/// bounded, so this guards rather than happens).
+fn unwritable(path: &Path) -> impl FnOnce(toml::ser::Error) -> LedgerError {
+    let path = path.to_path_buf();
+    move |e| LedgerError::Invalid {
+        path,
+        message: format!("the changed incident cannot be written: {e}"),
     }
 }

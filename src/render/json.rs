@@ -57,6 +57,8 @@ pub fn validated(checked: usize, problems: &[String]) -> Json {
 /// Converts any value that serialises to TOML into JSON, writing TOML
 /// datetimes as strings (serde_json would otherwise see a private map).
 pub fn to_json<T: Serialize>(value: &T) -> Json {
+    // Invariant: the values given here (incidents, runbooks) were read from
+    // TOML or written to it, so every time in them is a TOML datetime.
     let toml = toml::Value::try_from(value).expect("ledger values serialise to TOML");
     convert(toml)
 }

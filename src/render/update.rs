@@ -70,8 +70,9 @@ pub fn propose(
     }
     if let Some(c) = cadence
         && inc.status.is_open()
+        && let Some(next) = now.checked_add_signed(c)
     {
-        lines.push(format!("Next update by {} UTC.", (now + c).format("%H:%M")));
+        lines.push(format!("Next update by {} UTC.", next.format("%H:%M")));
     }
     lines.join("\n")
 }

@@ -78,7 +78,11 @@ pub(super) fn check_service(service: &str, settings: &Settings) -> Result<(), Ch
 }
 
 pub(super) fn check_not_future(actor: &Actor) -> Result<(), ChangeError> {
-    if actor.at > actor.now + chrono::Duration::minutes(1) {
+    let grace = actor
+        .now
+        .checked_add_signed(chrono::Duration::minutes(1))
+        .unwrap_or(actor.now);
+    if actor.at > grace {
         return Err(ChangeError::invalid_hint(
             format!("the event time {} is in the future", time(actor.at)),
             "--at takes a past time: RFC 3339, HH:MM (today), or an age such as `15m ago`",

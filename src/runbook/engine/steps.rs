@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
 
-use crate::domain::when::human_duration;
+use crate::domain::when::{human_duration, parse_date};
 use crate::domain::{
     ActionKind, Actor, Audience, Change, ChangeError, Incident, MitigationKind, NewAction,
     NewMitigation, Settings, Status,
@@ -421,7 +421,10 @@ impl<E> Engine<'_, E> {
     }
 
     fn due_date(&mut self) -> Result<Option<NaiveDate>, EngineError<E>> {
-        let default = (self.journal.now() + Duration::days(DEFAULT_DUE_DAYS))
+        let now = self.journal.now();
+        let default = now
+            .checked_add_signed(Duration::days(DEFAULT_DUE_DAYS))
+            .unwrap_or(now)
             .date_naive()
             .format("%Y-%m-%d")
             .to_string();
@@ -430,12 +433,9 @@ impl<E> Engine<'_, E> {
             if answer.is_empty() || answer.eq_ignore_ascii_case("none") {
                 return Ok(None);
             }
-            match NaiveDate::parse_from_str(&answer, "%Y-%m-%d") {
+            match parse_date(&answer) {
                 Ok(d) => return Ok(Some(d)),
-                Err(_) => self.say(
-                    Tone::Warn,
-                    &format!("`{answer}` is not a date such as {default}"),
-                ),
+                Err(e) => self.say(Tone::Warn, &format!("{e}: give a date such as {default}")),
             }
         }
     }
