@@ -122,6 +122,20 @@ impl From<LedgerError> for CliError {
                     path.display()
                 )),
             ),
+            LedgerError::IdsExhausted { prefix } => (
+                REFUSED,
+                Some(format!(
+                    "a file named {prefix}-{}.toml holds the last number; rename it to its real id, or set another `prefix` in ledger.toml",
+                    u64::MAX
+                )),
+            ),
+            LedgerError::IdTaken { path, .. } => (
+                REFUSED,
+                Some(format!(
+                    "{} is not counted as an incident; move it out of the incidents folder or fix its name",
+                    path.display()
+                )),
+            ),
             LedgerError::Change(c) => (REFUSED, c.hint()),
             LedgerError::Io { action, .. } if action.contains("read") || action.contains("open") => {
                 (USAGE, None)

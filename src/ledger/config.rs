@@ -86,15 +86,26 @@ deadline = "14d"
 "SEV-2" = "7d"
 "#;
 
+/// The longest id prefix: ids stay short enough to type and to read.
+const MAX_PREFIX: usize = 16;
+
+/// Uppercase, because ids are read case-insensitively (`inc-7` is `INC-7`)
+/// and written uppercase: a lowercase prefix would name files no id finds.
+fn prefix_ok(prefix: &str) -> bool {
+    prefix.len() <= MAX_PREFIX
+        && prefix.starts_with(|c: char| c.is_ascii_uppercase())
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
 impl LedgerConfig {
     /// Problems a parser cannot see: bad prefixes, durations and severities.
     pub(crate) fn problems(&self, severities: &[String]) -> Vec<String> {
         let mut problems = Vec::new();
-        let prefix_ok = self.prefix.starts_with(|c: char| c.is_ascii_alphabetic())
-            && self.prefix.chars().all(|c| c.is_ascii_alphanumeric());
-        if !prefix_ok {
+        if !prefix_ok(&self.prefix) {
             problems.push(format!(
-                "prefix `{}` must be letters and digits, starting with a letter",
+                "prefix `{}` must be 1 to {MAX_PREFIX} uppercase letters and digits, starting with a letter",
                 self.prefix
             ));
         }

@@ -50,6 +50,10 @@ pub enum LedgerError {
     Locked { path: PathBuf, secs: u64 },
     #[error("{} exists: a git command is updating it, or one that crashed left it behind", .0.display())]
     GitLocked(PathBuf),
+    #[error("no incident number is left after {prefix}-{}", u64::MAX)]
+    IdsExhausted { prefix: String },
+    #[error("{} already exists: the next id, {id}, is taken", path.display())]
+    IdTaken { id: String, path: PathBuf },
     #[error("the branch moved under us {0} times in a row; try again")]
     Contended(u32),
     #[error(transparent)]

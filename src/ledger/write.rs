@@ -43,6 +43,7 @@ impl Ledger {
             let path = PathBuf::from(INCIDENTS_DIR)
                 .join(year)
                 .join(format!("{id}.toml"));
+            self.check_free(tip, &id, &path)?;
             let text = edit::render(None, &incident).map_err(unwritable(&path))?;
             if let Some(committed) =
                 self.commit(&branch, tip, &path, &text, &incident, applied, actor)?
@@ -85,7 +86,33 @@ impl Ledger {
                 }
             }
         }
-        Ok(max + 1)
+        max.checked_add(1).ok_or_else(|| LedgerError::IdsExhausted {
+            prefix: self.config.prefix.clone(),
+        })
+    }
+
+    /// Refuses a declaration whose file would replace anything: a file,
+    /// link or folder at `path` in the working tree or in HEAD, or the id
+    /// held in another year's folder.
+    fn check_free(
+        &self,
+        tip: Option<Oid>,
+        id: &IncidentId,
+        path: &Path,
+    ) -> Result<(), LedgerError> {
+        let taken = |path: &Path| LedgerError::IdTaken {
+            id: id.to_string(),
+            path: path.to_path_buf(),
+        };
+        if fs::symlink_metadata(self.root.join(path)).is_ok()
+            || git::blob_at(&self.repo, tip, &self.base.join(path))?.is_some()
+        {
+            return Err(taken(path));
+        }
+        match self.lookup(&id.to_string())? {
+            (_, true) => Err(taken(&self.find_path(id)?)),
+            (_, false) => Ok(()),
+        }
     }
 
     /// Applies one change to one incident: one commit.

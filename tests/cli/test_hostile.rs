@@ -210,3 +210,90 @@ fn times_and_durations_are_bounded() {
         },
     ]);
 }
+
+/// Commits `incidents/2026/NAME.toml`, the acknowledged fixture under `id`.
+fn incident_named(env: &TestEnv, name: &str, id: &str) {
+    let text = env.read("incidents/2026/INC-1.toml");
+    env.write(
+        &format!("incidents/2026/{name}.toml"),
+        &text.replace("id = \"INC-1\"", &format!("id = \"{id}\"")),
+    );
+    commit_all(env);
+}
+
+/// Issue 11: with INC-18446744073709551615 present the next two declares
+/// both became INC-0, the second overwriting the first.
+#[test]
+fn ids_do_not_overflow_and_prefixes_are_checked() {
+    fn last_number(env: &TestEnv) {
+        let id = format!("INC-{}", u64::MAX);
+        incident_named(env, &id, &id);
+    }
+    fn lowercase(env: &TestEnv) {
+        edit_config(env, "prefix = \"INC\"", "prefix = \"inc\"");
+    }
+    fn too_long(env: &TestEnv) {
+        edit_config(env, "prefix = \"INC\"", "prefix = \"ABCDEFGHIJKLMNOPQ\"");
+    }
+    fn dashed(env: &TestEnv) {
+        edit_config(env, "prefix = \"INC\"", "prefix = \"IN-C\"");
+    }
+    check(&[
+        Case {
+            name: "declare after the last number",
+            setup: last_number,
+            args: &["declare", "x", "--sev", "SEV-2"],
+            code: 1,
+            message: "no incident number is left after INC-18446744073709551615",
+        },
+        Case {
+            name: "an id past u64",
+            setup: nothing,
+            args: &["show", "INC-18446744073709551616"],
+            code: 2,
+            message: "is not an incident id",
+        },
+        Case {
+            name: "a lowercase prefix",
+            setup: lowercase,
+            args: &["list"],
+            code: 2,
+            message: "prefix `inc` must be 1 to 16 uppercase letters and digits",
+        },
+        Case {
+            name: "a prefix of 17 letters",
+            setup: too_long,
+            args: &["list"],
+            code: 2,
+            message: "prefix `ABCDEFGHIJKLMNOPQ` must be 1 to 16",
+        },
+        Case {
+            name: "a prefix with a dash",
+            setup: dashed,
+            args: &["declare", "x"],
+            code: 2,
+            message: "prefix `IN-C` must be",
+        },
+    ]);
+}
+
+/// `INC-007`, `inc-7` and `7` are all INC-7: ids are numbers, read
+/// case-insensitively, and always written `INC-7`.
+#[test]
+fn leading_zeros_name_the_same_incident() {
+    let env = ledger();
+    for text in ["INC-007", "inc-7", "007"] {
+        let run = env.run(&["show", text]);
+        assert_eq!(run.code, 1, "{text}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("no incident INC-7"),
+            "{text}: {}",
+            run.stderr
+        );
+    }
+    let shown = env.incident("INC-001");
+    assert_eq!(shown["id"], "INC-1");
+    // A later declaration counts past every number held.
+    incident_named(&env, "INC-7", "INC-7");
+    assert_eq!(env.declare("next"), "INC-8");
+}
