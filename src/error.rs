@@ -3,6 +3,7 @@
 //! failed, 2 usage or unreadable input).
 
 use crate::domain::ChangeError;
+use crate::ledger::sync::SyncError;
 use crate::ledger::{LedgerError, ParseError};
 
 /// Exit code: a rule refused, or a check found problems.
@@ -140,6 +141,7 @@ impl From<LedgerError> for CliError {
             LedgerError::Io { action, .. } if action.contains("read") || action.contains("open") => {
                 (USAGE, None)
             }
+            LedgerError::Sync(s) => sync_code_and_hint(s),
             LedgerError::Contended(_)
             | LedgerError::Git(_)
             | LedgerError::Io { .. }
@@ -152,4 +154,32 @@ impl From<LedgerError> for CliError {
             code,
         }
     }
+}
+
+/// The exit code and hint of a sync that stopped. No remote is a set-up
+/// problem (usage, 2); the rest are refusals (1) after which the local
+/// commits stand and a later sync catches up.
+fn sync_code_and_hint(e: &SyncError) -> (u8, Option<String>) {
+    let hint = match e {
+        SyncError::NoRemote => {
+            return (
+                USAGE,
+                Some("add one with `git remote add origin <url>`, or name it: `git incident sync <remote>`".into()),
+            );
+        }
+        SyncError::Offline { .. } => {
+            "your changes are committed here and nothing is lost; run `git incident sync` again once the remote is reachable"
+        }
+        SyncError::Auth { .. } => {
+            "check that `git fetch` works here (SSH key, credential helper); then run `git incident sync` again"
+        }
+        SyncError::Rejected { .. } => {
+            "the remote's hook said why, above; fix that in a new change, then sync again (nothing was forced)"
+        }
+        SyncError::Conflict { .. } => {
+            "merge by hand: `git pull`, resolve and commit, then `git incident sync`"
+        }
+        SyncError::Raced(_) => "others are pushing right now; run `git incident sync` again",
+    };
+    (REFUSED, Some(hint.into()))
 }

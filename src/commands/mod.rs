@@ -30,6 +30,7 @@ mod runbook;
 mod sev;
 mod show;
 mod stats;
+mod sync;
 mod update;
 mod validate;
 
@@ -109,6 +110,7 @@ enum Command {
     Report(report::ReportArgs),
     Stats(stats::StatsArgs),
     Validate(validate::ValidateArgs),
+    Sync(sync::SyncArgs),
     Runbook(runbook::RunbookArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
@@ -175,6 +177,7 @@ fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError
         Command::Report(args) => report::run(ctx, ui, &args),
         Command::Stats(args) => stats::run(ctx, ui, &args),
         Command::Validate(args) => validate::run(ctx, ui, &args),
+        Command::Sync(args) => sync::run(ctx, ui, &args),
         Command::Runbook(args) => runbook::run(ctx, ui, &args),
         Command::Completions(args) => completions::run(ctx, ui, &args),
         Command::Man(args) => man::run(ctx, ui, &args),

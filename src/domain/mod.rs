@@ -18,6 +18,7 @@ pub mod runbook;
 pub mod serde_time;
 pub mod stats;
 pub mod summary;
+pub mod sync;
 pub mod timeline;
 
 pub mod when;

@@ -66,6 +66,8 @@ pub enum LedgerError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Sync(#[from] super::sync::SyncError),
     #[error("`git {command}` failed: {stderr}")]
     GitCommand { command: String, stderr: String },
 }

@@ -9,7 +9,8 @@
 //! `read` reads the working tree, `at` committed trees, `write` is the one
 //! write path, [`history`] the git log walk, [`span`] the two states
 //! `cleanup --since` compares, [`cache`] the caches in the git directory,
-//! `files` the file helpers and [`git`] the plumbing.
+//! `files` the file helpers, [`sync`] the fetch, merge and push, and
+//! [`git`] the plumbing.
 
 mod at;
 pub(crate) mod cache;
@@ -25,6 +26,7 @@ mod message;
 mod read;
 pub mod schema;
 pub(crate) mod span;
+pub(crate) mod sync;
 mod trailer;
 mod write;
 

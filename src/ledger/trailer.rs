@@ -21,6 +21,12 @@ pub(crate) const OWNER: &str = "Owner";
 pub(crate) const DUPLICATE_OF: &str = "Duplicate-Of";
 pub(crate) const OVERRIDE: &str = "Override";
 pub(crate) const OVERRIDE_WHY: &str = "Override-Why";
+/// An incident a `sync` merge commit merged entry by entry.
+pub(crate) const MERGED_INCIDENT: &str = "Merged-Incident";
+/// A rule that decided between the two sides of a `sync` merge.
+pub(crate) const MERGE_RULE: &str = "Merge-Rule";
+/// What a `sync` merge left marked for a person.
+pub(crate) const MERGE_CONFLICT: &str = "Merge-Conflict";
 
 /// How a trailer the domain names is spelled.
 pub(crate) fn key(trailer: Trailer) -> &'static str {

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
+use crate::domain::sync::Synced;
 use crate::domain::{Applied, CommitId, Incident, IncidentId};
 
 /// A change applied: what happened, its commit and the incident after it.
@@ -52,6 +53,11 @@ pub fn initialized(root: &Path, commit: &CommitId, created_repository: bool) -> 
 /// `validate`: how many files were checked, and one line per problem.
 pub fn validated(checked: usize, problems: &[String]) -> Json {
     json!({ "checked": checked, "problems": problems })
+}
+
+/// `sync`: what came in, went out, and what the merge decided.
+pub fn synced(synced: &Synced) -> Json {
+    json!(synced)
 }
 
 /// Converts any value that serialises to TOML into JSON, writing TOML

@@ -12,6 +12,7 @@ pub mod review;
 pub mod runbook;
 pub mod stats;
 pub mod style;
+pub mod sync;
 pub mod update;
 
 use std::fmt::Write;

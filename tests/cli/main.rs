@@ -21,3 +21,4 @@ mod test_respond;
 mod test_respond_live;
 mod test_schema;
 mod test_snapshots;
+mod test_sync;

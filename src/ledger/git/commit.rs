@@ -56,6 +56,24 @@ pub(crate) fn tree_with_files(
     index.write_tree_to(repo)
 }
 
+/// Writes the tree of commit `base` with each path set to its blob, or
+/// removed where the blob is `None`, through an in-memory index.
+pub(crate) fn tree_with_changes(
+    repo: &Repository,
+    base: Oid,
+    changes: &[(PathBuf, Option<Oid>)],
+) -> Result<Oid, git2::Error> {
+    let mut index = git2::Index::new()?;
+    index.read_tree(&repo.find_commit(base)?.tree()?)?;
+    for (path, blob) in changes {
+        match blob {
+            Some(blob) => index.add(&index_entry_for(path, *blob, None))?,
+            None => index.remove_path(path)?,
+        }
+    }
+    index.write_tree_to(repo)
+}
+
 fn path_parts(path: &Path) -> Vec<&str> {
     path.iter().filter_map(|p| p.to_str()).collect()
 }
@@ -125,6 +143,54 @@ pub(crate) fn commit_object(
         &tree,
         &parents,
     )?)
+}
+
+/// Writes a merge commit: `tree` on top of both `parents`, signed where the
+/// user's config asks; no ref moves.
+pub(crate) fn commit_with_parents(
+    repo: &Repository,
+    parents: [Oid; 2],
+    tree: Oid,
+    message: &str,
+    author: &Author,
+    committer: &Author,
+) -> Result<Oid, LedgerError> {
+    let sign = repo
+        .config()
+        .and_then(|c| c.get_bool("commit.gpgsign"))
+        .unwrap_or(false);
+    if sign {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C")
+            .arg(repo.path())
+            .args(["commit-tree", "-S", "-F", "-"])
+            .arg(tree.to_string());
+        for parent in parents {
+            cmd.arg("-p").arg(parent.to_string());
+        }
+        identity_env(&mut cmd, author, committer);
+        let out = run_with_input(cmd, "commit-tree -S", message.as_bytes())?;
+        return Oid::from_str(String::from_utf8_lossy(&out).trim()).map_err(LedgerError::from);
+    }
+    let tree = repo.find_tree(tree)?;
+    let parents = [repo.find_commit(parents[0])?, repo.find_commit(parents[1])?];
+    Ok(repo.commit(
+        None,
+        &author.signature()?,
+        &committer.signature()?,
+        message,
+        &tree,
+        &[&parents[0], &parents[1]],
+    )?)
+}
+
+fn identity_env(cmd: &mut Command, author: &Author, committer: &Author) {
+    cmd.env("GIT_AUTHOR_NAME", &author.name)
+        .env("GIT_AUTHOR_EMAIL", &author.email)
+        .env("GIT_AUTHOR_DATE", format!("{} +0000", author.time))
+        .env("GIT_COMMITTER_NAME", &committer.name)
+        .env("GIT_COMMITTER_EMAIL", &committer.email)
+        .env("GIT_COMMITTER_DATE", format!("{} +0000", committer.time));
 }
 
 /// What became of a branch move.
@@ -214,12 +280,7 @@ fn signed_commit(
     if let Some(parent) = parent {
         cmd.arg("-p").arg(parent.to_string());
     }
-    cmd.env("GIT_AUTHOR_NAME", &author.name)
-        .env("GIT_AUTHOR_EMAIL", &author.email)
-        .env("GIT_AUTHOR_DATE", format!("{} +0000", author.time))
-        .env("GIT_COMMITTER_NAME", &committer.name)
-        .env("GIT_COMMITTER_EMAIL", &committer.email)
-        .env("GIT_COMMITTER_DATE", format!("{} +0000", committer.time));
+    identity_env(&mut cmd, author, committer);
     let out = run_with_input(cmd, "commit-tree -S", message.as_bytes())?;
     let text = String::from_utf8_lossy(&out);
     Oid::from_str(text.trim()).map_err(LedgerError::from)

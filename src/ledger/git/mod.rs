@@ -23,7 +23,8 @@ use crate::domain::CommitId;
 
 pub(crate) use checkout::{beside, worktree_bytes, write_worktree_file};
 pub(crate) use commit::{
-    Moved, OneFileCommit, commit_object, move_branch, one_file_commit, tree_with_files,
+    Moved, OneFileCommit, commit_object, commit_with_parents, move_branch, one_file_commit,
+    tree_with_changes, tree_with_files,
 };
 pub(crate) use index::{Staged, index_entry, stage};
 pub(crate) use lock::{clear_leftovers, lock, lock_files, wait_for_locks};
@@ -149,4 +150,32 @@ pub(crate) fn commit_id(oid: Oid) -> CommitId {
 /// git's id for a domain commit id.
 pub(crate) fn oid(id: &CommitId) -> Result<Oid, LedgerError> {
     Ok(Oid::from_str(id.as_str())?)
+}
+
+/// What a git command that may fail in ways the caller tells apart did.
+#[derive(Debug)]
+pub(crate) struct GitRun {
+    pub(crate) success: bool,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+/// Runs a git command that talks to a remote, with the user's own SSH,
+/// credential helpers and hooks. `prompt` false: git must not ask for a
+/// password on a terminal nobody watches (`GIT_TERMINAL_PROMPT=0`).
+pub(crate) fn git_remote(dir: &Path, args: &[&str], prompt: bool) -> Result<GitRun, LedgerError> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(dir).args(args).stdin(Stdio::null());
+    if !prompt {
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
+    }
+    let out = cmd.output().map_err(|e| LedgerError::GitCommand {
+        command: args.join(" "),
+        stderr: e.to_string(),
+    })?;
+    Ok(GitRun {
+        success: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+    })
 }

@@ -1,0 +1,554 @@
+//! `sync`: fetch, merge, push, through the system `git` so the user's SSH,
+//! credential helpers and hooks apply.
+//!
+//! The merge is done here, not by git: every incident file both sides
+//! changed goes through the domain's semantic merge, so a sync never depends
+//! on the merge driver being registered. A diverged ledger gets one merge
+//! commit whose trailers name the merged incidents and every rule that
+//! decided between the sides. A push lost to a concurrent one is fetched and
+//! merged again, a bounded number of times; a push is never forced. Nothing
+//! local is lost on any failure: the local commits stand, and the remote's
+//! are kept in the remote-tracking branch until the next sync.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use git2::Oid;
+
+use super::git::{self, Author, Moved, Staged};
+use super::intent::{self, worktree_blob};
+use super::trailer::{MERGE_CONFLICT, MERGE_RULE, MERGED_INCIDENT};
+use super::{INCIDENTS_DIR, LOCK_WAIT, Ledger, LedgerError};
+use crate::domain::Identity;
+use crate::domain::merge::{self, Options};
+use crate::domain::sync::Synced;
+
+/// How often a push lost to a concurrent one is fetched, merged and tried
+/// again.
+const PUSH_ATTEMPTS: u32 = 5;
+
+/// What `sync` is asked to do.
+#[derive(Debug, Clone)]
+pub(crate) struct SyncRequest {
+    /// The remote; else the branch's upstream remote, else the only remote,
+    /// else `origin`.
+    pub(crate) remote: Option<String>,
+    /// Whether git may ask for a password on the terminal.
+    pub(crate) prompt: bool,
+    /// Who makes the merge commit, and when (seconds since the epoch).
+    pub(crate) who: Identity,
+    pub(crate) time: i64,
+}
+
+/// Why a sync stopped; the local commits stand in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("this ledger has no remote to sync with")]
+    NoRemote,
+    #[error("cannot reach {remote}: {message}")]
+    Offline { remote: String, message: String },
+    #[error("{remote} refused the credentials: {message}")]
+    Auth { remote: String, message: String },
+    #[error("{remote} rejected the push: {message}")]
+    Rejected { remote: String, message: String },
+    #[error("{path} changed on both sides and is not an incident file the merge can read: {why}")]
+    Conflict { path: PathBuf, why: String },
+    #[error("the push lost to another one {0} times in a row")]
+    Raced(u32),
+}
+
+impl Ledger {
+    /// Fetches, merges and pushes the current branch.
+    pub(crate) fn sync(&self, request: &SyncRequest) -> Result<Synced, LedgerError> {
+        let _lock = git::lock(&self.repo, LOCK_WAIT)?;
+        intent::finish_interrupted(&self.repo)?;
+        let (branch_ref, _) = git::head_branch(&self.repo)?;
+        let branch = branch_ref
+            .strip_prefix("refs/heads/")
+            .unwrap_or(&branch_ref)
+            .to_owned();
+        let remote = self.pick_remote(&branch, request.remote.as_deref())?;
+        let upstream = self.upstream_branch(&branch);
+        let tracking = format!("refs/remotes/{remote}/{upstream}");
+        let mut synced = Synced {
+            remote: remote.clone(),
+            branch: branch.clone(),
+            ..Synced::default()
+        };
+        for attempt in 0..PUSH_ATTEMPTS {
+            synced.retries = attempt;
+            let theirs = self.fetch(&remote, &upstream, &tracking, request.prompt)?;
+            let (_, tip) = git::head_branch(&self.repo)?;
+            let Some(ours) = tip else {
+                return Err(SyncError::Conflict {
+                    path: PathBuf::from(&branch),
+                    why: "the branch has no commit yet".into(),
+                }
+                .into());
+            };
+            let ours = match theirs {
+                Some(theirs) => self.catch_up(&branch_ref, ours, theirs, request, &mut synced)?,
+                None => ours,
+            };
+            if Some(ours) == theirs {
+                return Ok(synced);
+            }
+            synced.sent = self.count_between(theirs, ours)?;
+            if self.push(&remote, &upstream, request.prompt)? {
+                // The tracking branch now stands where the push put it, as
+                // after git's own push.
+                self.repo
+                    .reference(&tracking, ours, true, "git-incident: sync")?;
+                return Ok(synced);
+            }
+        }
+        Err(SyncError::Raced(PUSH_ATTEMPTS).into())
+    }
+
+    /// Brings `theirs` into the branch at `ours`: nothing when already in,
+    /// a fast-forward when ours is behind, else a merge commit. The new tip.
+    fn catch_up(
+        &self,
+        branch_ref: &str,
+        ours: Oid,
+        theirs: Oid,
+        request: &SyncRequest,
+        synced: &mut Synced,
+    ) -> Result<Oid, LedgerError> {
+        if ours == theirs || self.repo.graph_descendant_of(ours, theirs)? {
+            return Ok(ours);
+        }
+        let received = self.count_between(Some(ours), theirs)?;
+        if self.repo.graph_descendant_of(theirs, ours)? {
+            let changes = self.changes_between(ours, theirs)?;
+            let reason = format!("sync: fast-forward to {}/{}", synced.remote, synced.branch);
+            self.advance(branch_ref, ours, theirs, &changes, request, &reason)?;
+            synced.received += received;
+            return Ok(theirs);
+        }
+        let base = self.repo.merge_base(ours, theirs)?;
+        let mut plan = self.plan_merge(base, ours, theirs)?;
+        let message = merge_message(synced, &plan);
+        let tree = git::tree_with_changes(&self.repo, ours, &plan.changes)?;
+        let author = author_of(request);
+        let commit =
+            git::commit_with_parents(&self.repo, [ours, theirs], tree, &message, &author, &author)?;
+        self.advance(branch_ref, ours, commit, &plan.changes, request, &message)?;
+        synced.received += received;
+        synced.merge = Some(git::commit_id(commit));
+        synced.merged.append(&mut plan.merged);
+        synced.rules.append(&mut plan.rules);
+        synced.conflicts.append(&mut plan.conflicts);
+        Ok(commit)
+    }
+
+    /// The remote to sync with.
+    fn pick_remote(&self, branch: &str, asked: Option<&str>) -> Result<String, LedgerError> {
+        let remotes = self.repo.remotes()?;
+        let names: Vec<&str> = remotes.iter().flatten().flatten().collect();
+        if let Some(asked) = asked {
+            return names
+                .contains(&asked)
+                .then(|| asked.to_owned())
+                .ok_or_else(|| SyncError::NoRemote.into());
+        }
+        let configured = self
+            .repo
+            .config()
+            .and_then(|c| c.get_string(&format!("branch.{branch}.remote")))
+            .ok()
+            .filter(|r| names.contains(&r.as_str()));
+        configured
+            .or_else(|| (names.len() == 1).then(|| names[0].to_owned()))
+            .or_else(|| names.contains(&"origin").then(|| "origin".to_owned()))
+            .ok_or_else(|| SyncError::NoRemote.into())
+    }
+
+    /// The branch on the remote: the upstream git's config names, else the
+    /// same name as here.
+    fn upstream_branch(&self, branch: &str) -> String {
+        self.repo
+            .config()
+            .and_then(|c| c.get_string(&format!("branch.{branch}.merge")))
+            .ok()
+            .and_then(|m| m.strip_prefix("refs/heads/").map(str::to_owned))
+            .unwrap_or_else(|| branch.to_owned())
+    }
+
+    /// Fetches the remote's branch into its tracking branch; its tip, or
+    /// `None` where the remote does not have the branch yet.
+    fn fetch(
+        &self,
+        remote: &str,
+        upstream: &str,
+        tracking: &str,
+        prompt: bool,
+    ) -> Result<Option<Oid>, LedgerError> {
+        let refspec = format!("+refs/heads/{upstream}:{tracking}");
+        let run = git::git_remote(
+            self.workdir(),
+            &["fetch", "--quiet", "--no-tags", remote, &refspec],
+            prompt,
+        )?;
+        if !run.success {
+            if run.stderr.contains("couldn't find remote ref") {
+                return Ok(None);
+            }
+            return Err(classify(remote, &run.stderr, "fetch"));
+        }
+        Ok(Some(self.repo.refname_to_id(tracking)?))
+    }
+
+    /// Pushes HEAD to the remote's branch; false when a concurrent push got
+    /// there first (fetch, merge and try again). Never forced.
+    fn push(&self, remote: &str, upstream: &str, prompt: bool) -> Result<bool, LedgerError> {
+        let target = format!("HEAD:refs/heads/{upstream}");
+        let run = git::git_remote(
+            self.workdir(),
+            &["push", "--porcelain", "--quiet", remote, &target],
+            prompt,
+        )?;
+        if run.success {
+            return Ok(true);
+        }
+        let all = format!("{}\n{}", run.stdout, run.stderr);
+        // Lost to a concurrent push: before us (rejected here) or at the
+        // same moment (the remote's ref lock).
+        if all.contains("[rejected]")
+            || all.contains("non-fast-forward")
+            || all.contains("fetch first")
+            || all.contains("cannot lock ref")
+            || all.contains("failed to update ref")
+        {
+            return Ok(false);
+        }
+        if all.contains("[remote rejected]") || all.contains("hook declined") {
+            return Err(SyncError::Rejected {
+                remote: remote.to_owned(),
+                message: remote_lines(&all),
+            }
+            .into());
+        }
+        Err(classify(remote, &run.stderr, "push"))
+    }
+
+    /// How many commits `to` has that `from` has not.
+    fn count_between(&self, from: Option<Oid>, to: Oid) -> Result<usize, LedgerError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.push(to)?;
+        if let Some(from) = from {
+            walk.hide(from)?;
+        }
+        Ok(walk.count())
+    }
+
+    /// Every path whose blob differs between two commits, with its blob in
+    /// `to` (`None`: removed).
+    fn changes_between(
+        &self,
+        from: Oid,
+        to: Oid,
+    ) -> Result<Vec<(PathBuf, Option<Oid>)>, LedgerError> {
+        let (a, b) = (
+            self.repo.find_commit(from)?.tree()?,
+            self.repo.find_commit(to)?.tree()?,
+        );
+        let diff = self.repo.diff_tree_to_tree(Some(&a), Some(&b), None)?;
+        diff.deltas()
+            .flat_map(|d| [d.old_file(), d.new_file()])
+            .filter_map(|f| f.path().map(Path::to_path_buf))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|path| {
+                let blob = git::blob_at(&self.repo, Some(to), &path)?;
+                Ok((path, blob))
+            })
+            .collect()
+    }
+
+    /// What merging `theirs` into `ours` changes in ours: their side where
+    /// only they changed a file, the semantic merge where both changed an
+    /// incident file.
+    fn plan_merge(&self, base: Oid, ours: Oid, theirs: Oid) -> Result<MergePlan, LedgerError> {
+        let options = Options {
+            severities: self.runbook.severity_names(),
+        };
+        let mut plan = MergePlan::default();
+        for (path, their_blob) in self.changes_between(base, theirs)? {
+            let our_blob = git::blob_at(&self.repo, Some(ours), &path)?;
+            let base_blob = git::blob_at(&self.repo, Some(base), &path)?;
+            if our_blob == their_blob {
+                continue;
+            }
+            if our_blob == base_blob {
+                plan.changes.push((path, their_blob));
+                continue;
+            }
+            let conflict = |why: &str| SyncError::Conflict {
+                path: path.clone(),
+                why: why.to_owned(),
+            };
+            if !self.is_incident_path(&path) {
+                return Err(conflict("both sides changed it").into());
+            }
+            let (Some(our_blob), Some(their_blob)) = (our_blob, their_blob) else {
+                return Err(conflict("one side removed it, the other changed it").into());
+            };
+            let text = |blob: Option<Oid>| -> Result<String, LedgerError> {
+                let Some(blob) = blob else {
+                    return Ok(String::new());
+                };
+                let blob = self.repo.find_blob(blob)?;
+                String::from_utf8(blob.content().to_vec())
+                    .map_err(|_| conflict("it is not UTF-8 text").into())
+            };
+            let merged = merge::merge(
+                &text(base_blob)?,
+                &text(Some(our_blob))?,
+                &text(Some(their_blob))?,
+                &options,
+            )
+            .map_err(|why| conflict(&why.to_string()))?;
+            let name = incident_name(&path);
+            for rule in &merged.report.rules {
+                plan.rules
+                    .push(format!("{name} {}: {}", rule.field, rule.why));
+            }
+            for c in &merged.report.conflicts {
+                plan.conflicts
+                    .push(format!("{name} {}: {}", c.field, c.why));
+            }
+            plan.merged.push(name);
+            let blob = self.repo.blob(merged.text.as_bytes())?;
+            plan.changes.push((path, Some(blob)));
+        }
+        Ok(plan)
+    }
+
+    fn is_incident_path(&self, repo_path: &Path) -> bool {
+        repo_path.starts_with(self.base.join(INCIDENTS_DIR))
+            && repo_path.extension().is_some_and(|e| e == "toml")
+    }
+
+    /// Moves the branch from `from` to `to`, writing the working files and
+    /// index entries of `changes` as a checkout would. Refused, with
+    /// nothing written, when one of those files has edits not committed.
+    fn advance(
+        &self,
+        branch_ref: &str,
+        from: Oid,
+        to: Oid,
+        changes: &[(PathBuf, Option<Oid>)],
+        request: &SyncRequest,
+        reason: &str,
+    ) -> Result<(), LedgerError> {
+        let workdir = self.workdir().to_path_buf();
+        for (path, _) in changes {
+            self.check_untouched(from, path, &workdir)?;
+        }
+        git::wait_for_locks(&self.repo, branch_ref)?;
+        let mut staged = Vec::new();
+        for (path, blob) in changes {
+            let file = workdir.join(path);
+            match blob {
+                Some(blob) => {
+                    let content = self.repo.find_blob(*blob)?.content().to_vec();
+                    if let Some(dir) = file.parent() {
+                        fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+                    }
+                    let bytes = git::worktree_bytes(&self.repo, path, &content);
+                    git::write_worktree_file(&self.repo, &file, &bytes)?;
+                    staged.push(Staged {
+                        path: path.clone(),
+                        blob: Some(*blob),
+                        file: Some(file),
+                    });
+                }
+                None => {
+                    match fs::remove_file(&file) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(LedgerError::io("cannot remove", &file)(e));
+                        }
+                        _ => {}
+                    }
+                    staged.push(Staged {
+                        path: path.clone(),
+                        blob: None,
+                        file: None,
+                    });
+                }
+            }
+        }
+        git::stage(&self.repo, &staged, |_| {})?;
+        let author = author_of(request);
+        match git::move_branch(
+            &self.repo,
+            branch_ref,
+            Some(from),
+            to,
+            &author,
+            reason,
+            |_| {},
+        )? {
+            Moved::Done => Ok(()),
+            Moved::Elsewhere(_) => Err(LedgerError::Contended(1)),
+        }
+    }
+
+    /// Refuses when the working file or index entry at `path` is not what
+    /// commit `tip` holds there (absent where it holds nothing).
+    fn check_untouched(&self, tip: Oid, path: &Path, workdir: &Path) -> Result<(), LedgerError> {
+        let committed = git::blob_at(&self.repo, Some(tip), path)?;
+        let staged = git::index_entry(&self.repo, path)?;
+        let on_disk = match fs::read(workdir.join(path)) {
+            Ok(bytes) => Some(worktree_blob(
+                &bytes,
+                &committed.into_iter().collect::<Vec<_>>(),
+            )?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(LedgerError::io("cannot read", workdir.join(path))(e)),
+        };
+        if on_disk == committed && staged == committed {
+            Ok(())
+        } else {
+            Err(LedgerError::Uncommitted(path.to_path_buf()))
+        }
+    }
+}
+
+/// What a merge changes on our side, and what it says about it.
+#[derive(Debug, Default)]
+struct MergePlan {
+    changes: Vec<(PathBuf, Option<Oid>)>,
+    merged: Vec<String>,
+    rules: Vec<String>,
+    conflicts: Vec<String>,
+}
+
+fn author_of(request: &SyncRequest) -> Author {
+    Author {
+        name: request.who.name.clone(),
+        email: request.who.email.clone(),
+        time: request.time,
+    }
+}
+
+/// `INC-7` for `incidents/2026/INC-7.toml`.
+fn incident_name(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+/// The merge commit's message: a subject, and one trailer per merged
+/// incident, per rule that decided and per conflict left for a person.
+fn merge_message(synced: &Synced, plan: &MergePlan) -> String {
+    let one_line = |v: &str| v.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut msg = format!("Merge {}/{} by sync", synced.remote, synced.branch);
+    if !plan.merged.is_empty() {
+        let _ = write!(msg, ": {}", plan.merged.join(", "));
+    }
+    msg.push_str("\n\n");
+    for name in &plan.merged {
+        let _ = writeln!(msg, "{MERGED_INCIDENT}: {name}");
+    }
+    for rule in &plan.rules {
+        let _ = writeln!(msg, "{MERGE_RULE}: {}", one_line(rule));
+    }
+    for conflict in &plan.conflicts {
+        let _ = writeln!(msg, "{MERGE_CONFLICT}: {}", one_line(conflict));
+    }
+    msg
+}
+
+/// git's `remote:` lines (what a hook said), else its whole message.
+fn remote_lines(output: &str) -> String {
+    let lines: Vec<&str> = output
+        .lines()
+        .filter_map(|l| l.strip_prefix("remote:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        output.trim().to_owned()
+    } else {
+        lines.join("\n")
+    }
+}
+
+/// Tells an unreachable remote and refused credentials from other failures.
+fn classify(remote: &str, stderr: &str, what: &str) -> LedgerError {
+    let lower = stderr.to_lowercase();
+    let any = |needles: &[&str]| needles.iter().any(|n| lower.contains(n));
+    let message = stderr.to_owned();
+    let remote = remote.to_owned();
+    if any(&[
+        "authentication failed",
+        "permission denied",
+        "terminal prompts disabled",
+        "could not read username",
+        "could not read password",
+        "access denied",
+        "http 401",
+        "http 403",
+        "the requested url returned error: 401",
+        "the requested url returned error: 403",
+    ]) {
+        return SyncError::Auth { remote, message }.into();
+    }
+    if any(&[
+        "could not resolve host",
+        "connection refused",
+        "network is unreachable",
+        "no route to host",
+        "connection timed out",
+        "operation timed out",
+        "failed to connect",
+        "couldn't connect",
+        "unable to connect",
+        "could not read from remote repository",
+        "does not appear to be a git repository",
+        "unable to access",
+        "connection reset",
+    ]) {
+        return SyncError::Offline { remote, message }.into();
+    }
+    LedgerError::GitCommand {
+        command: what.to_owned(),
+        stderr: message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_offline_from_refused_credentials() {
+        let offline = classify(
+            "origin",
+            "fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused",
+            "fetch",
+        );
+        assert!(matches!(
+            offline,
+            LedgerError::Sync(SyncError::Offline { .. })
+        ));
+        let auth = classify(
+            "origin",
+            "fatal: could not read Username for 'https://example.com': terminal prompts disabled",
+            "fetch",
+        );
+        assert!(matches!(auth, LedgerError::Sync(SyncError::Auth { .. })));
+        let other = classify("origin", "fatal: bad object", "fetch");
+        assert!(matches!(other, LedgerError::GitCommand { .. }));
+    }
+
+    #[test]
+    fn a_hook_message_is_what_the_remote_said() {
+        let out = "To ../remote.git\n!\trefs/heads/main\t[remote rejected] (pre-receive hook declined)\nremote: INC-1.toml:3:1: conflict markers\nremote: \n";
+        assert_eq!(remote_lines(out), "INC-1.toml:3:1: conflict markers");
+    }
+}
