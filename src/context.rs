@@ -17,7 +17,7 @@ use crate::ledger::Ledger;
 
 /// Global options and what the environment says.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub(crate) struct Context {
     /// `-C`, else `GIT_INCIDENT_DIR`, else the working directory.
     pub dir: PathBuf,
     pub now: DateTime<Utc>,
@@ -41,7 +41,7 @@ pub struct Context {
 
 /// The global options that reach the context.
 #[derive(Debug, Clone, Default)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     pub dir: Option<PathBuf>,
     pub act_as: Option<String>,
     pub at: Option<String>,
@@ -59,7 +59,7 @@ fn env(name: &str) -> Option<String> {
 
 impl Context {
     /// Reads the environment once, at start-up.
-    pub fn from_env(args: GlobalArgs) -> Result<Self, CliError> {
+    pub(crate) fn from_env(args: GlobalArgs) -> Result<Self, CliError> {
         #[allow(clippy::disallowed_methods)]
         let cwd = std::env::current_dir()
             .map_err(|e| CliError::usage(format!("cannot read the working directory: {e}")))?;
@@ -109,7 +109,7 @@ impl Context {
 
     /// The terminal's width in columns, when stdout is a terminal: what the
     /// views fit their lines to. `None` when piped, so nothing is cut.
-    pub fn terminal_width(&self) -> Option<usize> {
+    pub(crate) fn terminal_width(&self) -> Option<usize> {
         if !self.stdout_is_terminal {
             return None;
         }
@@ -119,7 +119,7 @@ impl Context {
     }
 
     /// The ledger at or above the chosen folder.
-    pub fn ledger(&self) -> Result<Ledger, CliError> {
+    pub(crate) fn ledger(&self) -> Result<Ledger, CliError> {
         let keys = self.clone();
         Ok(Ledger::find(&self.dir)?
             .with_failpoint(self.failpoint.clone())
@@ -129,7 +129,7 @@ impl Context {
 
     /// Who acts: `--as`, else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else git's
     /// `user.name`/`user.email`, as git itself decides.
-    pub fn identity(&self) -> Result<Identity, CliError> {
+    pub(crate) fn identity(&self) -> Result<Identity, CliError> {
         if let Some(who) = &self.act_as {
             return Identity::parse(who).map_err(|e| CliError::usage(format!("--as: {e}")));
         }
@@ -143,7 +143,7 @@ impl Context {
     /// names: GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL, else git's
     /// `user.name`/`user.email`, as git decides. `None` where neither is
     /// set: the author commits.
-    pub fn committer(&self) -> Option<Identity> {
+    pub(crate) fn committer(&self) -> Option<Identity> {
         self.configured(&self.env_committer)
     }
 
@@ -167,7 +167,7 @@ impl Context {
     /// The time now, read again: a guided response lasts long enough that
     /// the start-up time would be wrong for its later answers. Under a fixed
     /// clock it is the fixed time.
-    pub fn tick(&self) -> DateTime<Utc> {
+    pub(crate) fn tick(&self) -> DateTime<Utc> {
         if self.fixed_clock {
             return self.now;
         }
@@ -176,14 +176,14 @@ impl Context {
     }
 
     /// Reads a time as a responder types it.
-    pub fn parse_time(&self, what: &str, text: &str) -> Result<DateTime<Utc>, CliError> {
+    pub(crate) fn parse_time(&self, what: &str, text: &str) -> Result<DateTime<Utc>, CliError> {
         parse_time(text, self.now, self.local)
             .map_err(|e| CliError::usage(format!("{what}: {e}")).with_hint(TimeError::HINT))
     }
 
     /// Whether `text` reads as a time, but one outside the years 1970 to
     /// 9999 the ledger accepts.
-    pub fn time_out_of_range(&self, text: &str) -> bool {
+    pub(crate) fn time_out_of_range(&self, text: &str) -> bool {
         matches!(
             parse_time(text, self.now, self.local),
             Err(TimeError::OutOfRange(_))
@@ -191,7 +191,7 @@ impl Context {
     }
 
     /// Who acts, when, and whether rules are overridden.
-    pub fn actor(&self, force: Option<String>) -> Result<Actor, CliError> {
+    pub(crate) fn actor(&self, force: Option<String>) -> Result<Actor, CliError> {
         let by = self.identity()?;
         let at = match &self.at {
             Some(text) => self.parse_time("--at", text)?,
@@ -207,7 +207,7 @@ impl Context {
 
     /// The merge driver's command line for git's config: this program by
     /// its full path, so that git finds it whatever its `PATH`.
-    pub fn driver_command(&self) -> String {
+    pub(crate) fn driver_command(&self) -> String {
         let exe = std::env::current_exe()
             .ok()
             .and_then(|p| p.to_str().map(str::to_owned))
@@ -217,7 +217,7 @@ impl Context {
 
     /// A new ULID: the time in milliseconds, then 80 random bits (fixed by
     /// the seed under a fixed clock, so tests are reproducible).
-    pub fn new_uid(&self, seed: &str) -> String {
+    pub(crate) fn new_uid(&self, seed: &str) -> String {
         let random = |salt: u64| -> u64 {
             let mut h = if self.fixed_clock {
                 std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default(

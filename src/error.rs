@@ -7,13 +7,13 @@ use crate::ledger::sync::SyncError;
 use crate::ledger::{LedgerError, ParseError};
 
 /// Exit code: a rule refused, or a check found problems.
-pub const REFUSED: u8 = 1;
+pub(crate) const REFUSED: u8 = 1;
 /// Exit code: bad usage or unreadable input.
-pub const USAGE: u8 = 2;
+pub(crate) const USAGE: u8 = 2;
 
 /// An error as the user sees it.
 #[derive(Debug)]
-pub struct CliError {
+pub(crate) struct CliError {
     pub message: String,
     pub snippet: Option<Box<ParseError>>,
     pub hint: Option<String>,
@@ -21,7 +21,7 @@ pub struct CliError {
 }
 
 impl CliError {
-    pub fn new(code: u8, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: u8, message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             snippet: None,
@@ -30,16 +30,16 @@ impl CliError {
         }
     }
 
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self::new(USAGE, message)
     }
 
-    pub fn refused(message: impl Into<String>) -> Self {
+    pub(crate) fn refused(message: impl Into<String>) -> Self {
         Self::new(REFUSED, message)
     }
 
     #[must_use]
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }

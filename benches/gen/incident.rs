@@ -11,7 +11,7 @@ use chrono::DateTime;
 use super::rng::{Rng, ulid};
 
 /// The responders; commits are authored and committed by them.
-pub const PEOPLE: [(&str, &str); 6] = [
+pub(crate) const PEOPLE: [(&str, &str); 6] = [
     ("Ada Lovelace", "ada@example.com"),
     ("Bob Ng", "bob@example.com"),
     ("Grace Hopper", "grace@example.com"),
@@ -163,7 +163,7 @@ const RESOLUTIONS: [&str; 4] = [
 
 /// What the ledger's template says that incident files refer to.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub prefix: String,
     /// Severity names, most severe first.
     pub severities: Vec<String>,
@@ -174,14 +174,14 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone)]
-pub struct Note {
+pub(crate) struct Note {
     pub at: i64,
     pub by: String,
     pub text: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct Update {
+pub(crate) struct Update {
     pub at: i64,
     pub by: String,
     pub audience: &'static str,
@@ -189,7 +189,7 @@ pub struct Update {
 }
 
 #[derive(Debug, Clone)]
-pub struct Mitigation {
+pub(crate) struct Mitigation {
     pub id: String,
     pub kind: &'static str,
     pub action: String,
@@ -204,7 +204,7 @@ pub struct Mitigation {
 
 /// The state of one incident, as its file holds it.
 #[derive(Debug, Clone)]
-pub struct Incident {
+pub(crate) struct Incident {
     pub id: String,
     pub uid: String,
     pub title: String,
@@ -229,7 +229,7 @@ pub struct Incident {
 }
 
 /// `2026-11-26T18:40:00Z`, as TOML and RFC 3339 write it.
-pub fn time(secs: i64) -> String {
+pub(crate) fn time(secs: i64) -> String {
     DateTime::from_timestamp(secs, 0)
         .expect("generated times are in range")
         .format("%Y-%m-%dT%H:%M:%SZ")
@@ -237,7 +237,7 @@ pub fn time(secs: i64) -> String {
 }
 
 /// The calendar year of a time.
-pub fn year(secs: i64) -> i32 {
+pub(crate) fn year(secs: i64) -> i32 {
     use chrono::Datelike as _;
     DateTime::from_timestamp(secs, 0)
         .expect("generated times are in range")
@@ -266,7 +266,7 @@ fn q(text: &str) -> String {
 
 /// The incident file, in the CLI's field order and `toml::to_string_pretty`
 /// layout (multi-line arrays, one blank line before each table).
-pub fn render(inc: &Incident) -> String {
+pub(crate) fn render(inc: &Incident) -> String {
     let mut s = String::with_capacity(2048);
     s.push_str("#:schema ../../schema/incident.schema.json\n");
     let _ = writeln!(s, "id = {}", q(&inc.id));
@@ -348,7 +348,7 @@ pub fn render(inc: &Incident) -> String {
 
 /// One committed version of an incident file.
 #[derive(Debug, Clone)]
-pub struct Version {
+pub(crate) struct Version {
     /// Author and committer time.
     pub at: i64,
     /// Index into [`PEOPLE`].
@@ -359,7 +359,7 @@ pub struct Version {
 
 /// How an incident ends up, for the manifest.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub status: &'static str,
     pub pending_cleanups: usize,
 }
@@ -441,7 +441,7 @@ fn message(id: &str, summary: &str, verb: &str, trailers: &[(&str, String)]) -> 
 
 /// Simulates incident `number`: declared at `declared_at`, then `changes - 1`
 /// more changes. Returns every version, oldest first, and how it ends.
-pub fn simulate(
+pub(crate) fn simulate(
     settings: &Settings,
     number: u64,
     declared_at: i64,

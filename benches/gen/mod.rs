@@ -12,8 +12,8 @@
 //! separators stay behind as N dangling blobs of a few bytes (harmless, and
 //! dropped by the next `git gc --prune`). Commit ids do not depend on this.
 
-pub mod incident;
-pub mod rng;
+pub(crate) mod incident;
+pub(crate) mod rng;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -29,11 +29,11 @@ use incident::{PEOPLE, Settings, Version, simulate, year};
 use rng::Rng;
 
 /// Bumped when the generator's output changes, so stale caches are not reused.
-pub const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 2;
 
 /// The ledger's shape.
 #[derive(Debug, Clone, Copy)]
-pub struct Params {
+pub(crate) struct Params {
     pub incidents: u64,
     pub changes: usize,
     pub seed: u64,
@@ -41,7 +41,7 @@ pub struct Params {
 
 impl Params {
     /// The cache folder's name: `ledger-i1000-k10-s1`.
-    pub fn dir_name(&self) -> String {
+    pub(crate) fn dir_name(&self) -> String {
         format!(
             "ledger-i{}-k{}-s{}",
             self.incidents, self.changes, self.seed
@@ -51,7 +51,7 @@ impl Params {
 
 /// An incident the harness measures against.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Probe {
+pub(crate) struct Probe {
     pub id: String,
     /// Relative to the ledger's root: `incidents/2024/INC-500.toml`.
     pub path: String,
@@ -62,7 +62,7 @@ pub struct Probe {
 
 /// What was generated; stored as `.git/bench-manifest.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub format: u32,
     pub incidents: u64,
     pub changes: usize,
@@ -91,7 +91,7 @@ pub struct Manifest {
     pub validate: String,
 }
 
-pub const MANIFEST: &str = ".git/bench-manifest.json";
+pub(crate) const MANIFEST: &str = ".git/bench-manifest.json";
 
 /// Progress on stderr; the harness prints its results on stdout.
 macro_rules! progress {
@@ -102,7 +102,7 @@ macro_rules! progress {
 pub(crate) use progress;
 
 /// The ledger for `params` under `cache`, generated unless already there.
-pub fn ensure(
+pub(crate) fn ensure(
     params: Params,
     cache: &Path,
     bin: &Path,
@@ -143,7 +143,7 @@ pub fn ensure(
 
 /// The files of a fresh ledger: what `git-incident init` writes, or a minimal
 /// stand-in when the binary cannot make one.
-pub struct Template {
+pub(crate) struct Template {
     pub files: Vec<(String, Vec<u8>)>,
     pub source: String,
     pub hash: String,
@@ -186,7 +186,7 @@ fn git_env(cmd: &mut Command) -> &mut Command {
 }
 
 /// Runs git in `dir`; its stdout, or an error naming the command.
-pub fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let out = git_env(Command::new("git").args(args).current_dir(dir))
         .stdin(Stdio::null())
         .output()
@@ -223,7 +223,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> std::io::R
 }
 
 impl Template {
-    pub fn new(bin: &Path) -> Self {
+    pub(crate) fn new(bin: &Path) -> Self {
         let from_cli = || -> Result<Vec<(String, Vec<u8>)>, String> {
             let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
             let out = git_env(Command::new(bin).arg("init").arg(tmp.path()))
@@ -366,7 +366,7 @@ fn epoch(y: i32, m: u32, d: u32) -> i64 {
 }
 
 /// Generates the ledger into `dir` (which must not exist).
-pub fn generate(params: Params, dir: &Path, bin: &Path) -> Result<Manifest, String> {
+pub(crate) fn generate(params: Params, dir: &Path, bin: &Path) -> Result<Manifest, String> {
     let started = Instant::now();
     let Params {
         incidents: n,

@@ -8,11 +8,11 @@ use super::args::IdArg;
 
 /// Acknowledge an incident: it is real, and tracking begins
 #[derive(Debug, clap::Args)]
-pub struct AckArgs {
+pub(super) struct AckArgs {
     #[command(flatten)]
     id: IdArg,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &AckArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &AckArgs) -> Result<(), CliError> {
     apply_change(ctx, ui, &args.id.id, &Change::Ack, None)
 }

@@ -10,7 +10,7 @@ use super::args::{IdArg, who};
 /// Follow-up actions: add one (printing its id, A1, A2, ...) or mark one done
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct ActionArgs {
+pub(super) struct ActionArgs {
     #[command(subcommand)]
     done: Option<ActionCommand>,
     /// The incident, such as INC-42
@@ -51,7 +51,7 @@ enum KindArg {
     Corrective,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: ActionArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ActionArgs) -> Result<(), CliError> {
     if let Some(ActionCommand::Done { id, action }) = args.done {
         return apply_change(ctx, ui, &id.id, &Change::ActionDone { action }, None);
     }

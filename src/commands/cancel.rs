@@ -8,7 +8,7 @@ use super::args::IdArg;
 
 /// Cancel an incident: withdrawn, for example declared by mistake
 #[derive(Debug, clap::Args)]
-pub struct CancelArgs {
+pub(super) struct CancelArgs {
     #[command(flatten)]
     id: IdArg,
     /// Why it is withdrawn
@@ -16,7 +16,7 @@ pub struct CancelArgs {
     why: String,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: CancelArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: CancelArgs) -> Result<(), CliError> {
     apply_change(
         ctx,
         ui,

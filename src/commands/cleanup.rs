@@ -38,7 +38,7 @@ use super::args::{IdArg, start_point};
 /// pending temporary mitigations.
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, after_long_help = EXAMPLES)]
-pub struct CleanupArgs {
+pub(super) struct CleanupArgs {
     #[command(subcommand)]
     action: Option<CleanupCommand>,
     /// Only this incident's mitigations, such as INC-42
@@ -86,7 +86,7 @@ enum CleanupCommand {
     },
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: CleanupArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: CleanupArgs) -> Result<(), CliError> {
     match args.action {
         Some(CleanupCommand::Done {
             id,

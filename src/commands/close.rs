@@ -13,13 +13,13 @@ use super::{ForceArgs, apply_change};
 /// follow-up actions are missing. A closed incident changes only through
 /// `reopen` (follow-up actions and cleanups can still be marked done).
 #[derive(Debug, clap::Args)]
-pub struct CloseArgs {
+pub(super) struct CloseArgs {
     #[command(flatten)]
     id: IdArg,
     #[command(flatten)]
     force: ForceArgs,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: CloseArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: CloseArgs) -> Result<(), CliError> {
     apply_change(ctx, ui, &args.id.id, &Change::Close, args.force.reason())
 }

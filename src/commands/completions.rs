@@ -10,12 +10,12 @@ use super::Cli;
 ///
 /// For example: `git-incident completions bash > ~/.local/share/bash-completion/completions/git-incident`.
 #[derive(Debug, clap::Args)]
-pub struct CompletionsArgs {
+pub(super) struct CompletionsArgs {
     /// The shell
     shell: clap_complete::Shell,
 }
 
-pub fn run(_ctx: &Context, ui: &mut Ui, args: &CompletionsArgs) -> Result<(), CliError> {
+pub(super) fn run(_ctx: &Context, ui: &mut Ui, args: &CompletionsArgs) -> Result<(), CliError> {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "git-incident", &mut out);
     ui.print(&String::from_utf8_lossy(&out));

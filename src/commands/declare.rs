@@ -12,7 +12,7 @@ use super::report;
 /// severity defaults to the least severe level; when unsure, pick the higher
 /// one (`git incident runbook` shows the levels).
 #[derive(Debug, clap::Args)]
-pub struct DeclareArgs {
+pub(super) struct DeclareArgs {
     /// One line: what is broken, as users see it
     title: String,
     /// Severity, such as SEV-2
@@ -32,7 +32,7 @@ pub struct DeclareArgs {
     started: Option<String>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: DeclareArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DeclareArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let actor = ctx.actor(None)?;
     let severity = match args.sev {

@@ -8,7 +8,7 @@ use super::args::IdArg;
 
 /// Decline an incident: it is not a real incident
 #[derive(Debug, clap::Args)]
-pub struct DeclineArgs {
+pub(super) struct DeclineArgs {
     #[command(flatten)]
     id: IdArg,
     /// Why it is not an incident
@@ -16,7 +16,7 @@ pub struct DeclineArgs {
     why: String,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: DeclineArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DeclineArgs) -> Result<(), CliError> {
     apply_change(
         ctx,
         ui,

@@ -17,7 +17,7 @@ use super::args::{IdArg, announce_commit_graph, label, point, start_point};
 /// `--since REV|TIME` is the hand-over brief for a new incident lead:
 /// everything that changed since then.
 #[derive(Debug, clap::Args)]
-pub struct DiffArgs {
+pub(super) struct DiffArgs {
     #[command(flatten)]
     id: IdArg,
     /// Revisions: a commit, a branch, `HEAD~3`, a tag, or a time
@@ -28,7 +28,7 @@ pub struct DiffArgs {
     since: Option<String>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id.id)?;
     let head = ledger.head_commit()?;

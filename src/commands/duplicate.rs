@@ -7,7 +7,7 @@ use super::apply_change;
 
 /// Mark an incident a duplicate of another
 #[derive(Debug, clap::Args)]
-pub struct DuplicateArgs {
+pub(super) struct DuplicateArgs {
     /// The duplicate, such as INC-43
     id: String,
     /// The incident it duplicates, such as INC-42
@@ -15,7 +15,7 @@ pub struct DuplicateArgs {
     of: String,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: DuplicateArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DuplicateArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let of = ledger.parse_id(&args.of)?.to_string();
     apply_change(ctx, ui, &args.id, &Change::Duplicate { of }, None)

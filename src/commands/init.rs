@@ -16,7 +16,7 @@ use crate::ui::Ui;
 /// repository is recommended: incident files on code branches change whenever
 /// someone switches branch.
 #[derive(Debug, clap::Args)]
-pub struct InitArgs {
+pub(super) struct InitArgs {
     /// Where to create the ledger (default: the current folder)
     dir: Option<PathBuf>,
     /// In a clone of an existing ledger: register the incident merge driver
@@ -25,7 +25,7 @@ pub struct InitArgs {
     clone: bool,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> {
     let dir = args
         .dir
         .as_ref()

@@ -10,14 +10,14 @@ use super::args::{IdArg, who};
 ///
 /// One person coordinates response and communication.
 #[derive(Debug, clap::Args)]
-pub struct LeadArgs {
+pub(super) struct LeadArgs {
     #[command(flatten)]
     id: IdArg,
     /// The new lead, "Name <email>", or `me`
     who: String,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &LeadArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &LeadArgs) -> Result<(), CliError> {
     let lead = who(ctx, &args.who, None)?;
     apply_change(ctx, ui, &args.id.id, &Change::Lead(lead), None)
 }

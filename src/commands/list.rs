@@ -11,7 +11,7 @@ use super::args::SinceArg;
 
 /// List incidents, newest first
 #[derive(Debug, clap::Args)]
-pub struct ListArgs {
+pub(super) struct ListArgs {
     /// Only incidents in this status (repeat for several)
     #[arg(long, value_name = "S")]
     status: Vec<Status>,
@@ -36,7 +36,7 @@ impl clap::builder::ValueParserFactory for Status {
     }
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let filter = Filter {
         statuses: args.status.clone(),

@@ -16,12 +16,12 @@ use super::args::{IdArg, announce_commit_graph};
 /// a merge discarded is still listed. The history follows the incident back
 /// across a renumbering.
 #[derive(Debug, clap::Args)]
-pub struct LogArgs {
+pub(super) struct LogArgs {
     #[command(flatten)]
     id: IdArg,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id.id)?;
     announce_commit_graph(ui, &ledger);

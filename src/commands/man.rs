@@ -10,9 +10,9 @@ use super::Cli;
 ///
 /// For example: `git-incident man > ~/.local/share/man/man1/git-incident.1`.
 #[derive(Debug, clap::Args)]
-pub struct ManArgs {}
+pub(super) struct ManArgs {}
 
-pub fn run(_ctx: &Context, ui: &mut Ui, _args: &ManArgs) -> Result<(), CliError> {
+pub(super) fn run(_ctx: &Context, ui: &mut Ui, _args: &ManArgs) -> Result<(), CliError> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command().name("git-incident"))
         .render(&mut out)

@@ -18,7 +18,7 @@ use crate::ui::Ui;
 /// already in it, two different incidents) gets git's own text merge,
 /// markers and all, and exit 1.
 #[derive(Debug, clap::Args)]
-pub struct MergeDriverArgs {
+pub(super) struct MergeDriverArgs {
     /// The common ancestor's version (%O)
     base: PathBuf,
     /// Our version (%A); the result is written here
@@ -29,7 +29,7 @@ pub struct MergeDriverArgs {
     path: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &MergeDriverArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &MergeDriverArgs) -> Result<(), CliError> {
     let name = args.path.as_ref().map_or_else(
         || args.ours.display().to_string(),
         |p| p.display().to_string(),

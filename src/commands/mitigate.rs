@@ -15,7 +15,7 @@ use super::{ForceArgs, apply_change, read_value};
 /// temporary state now in place). `@FILE` reads a value from a file, such as
 /// a config snapshot.
 #[derive(Debug, clap::Args)]
-pub struct MitigateArgs {
+pub(super) struct MitigateArgs {
     #[command(flatten)]
     id: IdArg,
     /// What was done
@@ -52,7 +52,7 @@ enum KindArg {
     Other,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: MitigateArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: MitigateArgs) -> Result<(), CliError> {
     let kind = match args.kind {
         KindArg::Rollback => MitigationKind::Rollback,
         KindArg::Flag => MitigationKind::Flag,

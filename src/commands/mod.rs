@@ -58,7 +58,7 @@ use crate::ui::Ui;
     version,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Run as if started in DIR (also GIT_INCIDENT_DIR)
     #[arg(short = 'C', global = true, value_name = "DIR", id = "chdir")]
     dir: Option<PathBuf>,

@@ -8,14 +8,14 @@ use super::{apply_change, read_value};
 
 /// Record an investigation finding
 #[derive(Debug, clap::Args)]
-pub struct NoteArgs {
+pub(super) struct NoteArgs {
     #[command(flatten)]
     id: IdArg,
     /// The finding; `@FILE` reads it from a file
     text: String,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: NoteArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: NoteArgs) -> Result<(), CliError> {
     let text = read_value(ctx, &args.text)?;
     apply_change(ctx, ui, &args.id.id, &Change::Note(text), None)
 }

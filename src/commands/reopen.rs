@@ -8,7 +8,7 @@ use super::args::IdArg;
 
 /// Reopen a resolved, closed or exited incident (back to acknowledged)
 #[derive(Debug, clap::Args)]
-pub struct ReopenArgs {
+pub(super) struct ReopenArgs {
     #[command(flatten)]
     id: IdArg,
     /// Why it is reopened
@@ -16,7 +16,7 @@ pub struct ReopenArgs {
     why: String,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: ReopenArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ReopenArgs) -> Result<(), CliError> {
     apply_change(
         ctx,
         ui,

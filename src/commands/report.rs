@@ -18,7 +18,7 @@ use super::args::{IdArg, announce_commit_graph};
 /// to acknowledgement), to mitigate and to resolve (both from impact start).
 /// Read from the committed incident at HEAD.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+pub(super) struct ReportArgs {
     #[command(flatten)]
     id: IdArg,
     /// Markdown (renders on GitHub and GitLab) or JSON
@@ -35,7 +35,7 @@ enum Format {
     Json,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id.id)?;
     let head = ledger.head_commit()?;

@@ -10,7 +10,7 @@ use super::{ForceArgs, apply_change};
 ///
 /// Monitor system health and confirm error rates are back to normal first.
 #[derive(Debug, clap::Args)]
-pub struct ResolveArgs {
+pub(super) struct ResolveArgs {
     #[command(flatten)]
     id: IdArg,
     /// How it was resolved
@@ -20,7 +20,7 @@ pub struct ResolveArgs {
     force: ForceArgs,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: ResolveArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ResolveArgs) -> Result<(), CliError> {
     let change = Change::Resolve {
         summary: args.summary,
     };

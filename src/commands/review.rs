@@ -14,7 +14,7 @@ use super::{apply_change, read_value};
 /// terminal, the review opens in $VISUAL or $EDITOR. The timeline of events
 /// is generated from the ledger's history, not written here.
 #[derive(Debug, clap::Args)]
-pub struct ReviewArgs {
+pub(super) struct ReviewArgs {
     #[command(flatten)]
     id: IdArg,
     /// What happened (`@FILE` reads a file)
@@ -31,7 +31,7 @@ pub struct ReviewArgs {
     went_wrong: Option<String>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: ReviewArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ReviewArgs) -> Result<(), CliError> {
     let read = |v: Option<String>| v.map(|v| read_value(ctx, &v)).transpose();
     let mut fields = ReviewFields {
         what_happened: read(args.what_happened)?,

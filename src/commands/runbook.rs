@@ -9,13 +9,13 @@ use crate::ui::Ui;
 
 /// Print the runbook in force, or check a runbook file
 #[derive(Debug, clap::Args)]
-pub struct RunbookArgs {
+pub(super) struct RunbookArgs {
     /// Check this runbook file instead of printing the ledger's
     #[arg(long, value_name = "FILE")]
     check: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &RunbookArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &RunbookArgs) -> Result<(), CliError> {
     if let Some(path) = &args.check {
         let text = read_given_text(&ctx.dir, path)
             .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;

@@ -8,7 +8,7 @@ use super::args::IdArg;
 
 /// Change an incident's severity
 #[derive(Debug, clap::Args)]
-pub struct SevArgs {
+pub(super) struct SevArgs {
     #[command(flatten)]
     id: IdArg,
     /// The new severity, such as SEV-1
@@ -18,7 +18,7 @@ pub struct SevArgs {
     why: Option<String>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: SevArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: SevArgs) -> Result<(), CliError> {
     let change = Change::Severity {
         to: args.severity,
         why: args.why,

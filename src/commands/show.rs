@@ -12,12 +12,12 @@ use super::args::{self, IdArg, label};
 /// revision (`HEAD~3`, a commit id, a tag), else a time, read as the last
 /// commit made at or before it (what the responders had recorded by then).
 #[derive(Debug, clap::Args)]
-pub struct ShowArgs {
+pub(super) struct ShowArgs {
     #[command(flatten)]
     id: IdArg,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let id = ledger.parse_id(&args.id.id)?;
     let (stored, commit) = match args::at(ctx, &ledger)? {

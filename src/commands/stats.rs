@@ -25,7 +25,7 @@ use super::args::{self, SinceArg, label};
 /// time, so the same revision always gives the same numbers. Without it:
 /// HEAD, judged now.
 #[derive(Debug, clap::Args)]
-pub struct StatsArgs {
+pub(super) struct StatsArgs {
     #[command(flatten)]
     since: SinceArg,
     /// Also break the figures down by severity or by service
@@ -39,7 +39,7 @@ enum By {
     Service,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let since = args.since.time(ctx)?;
     let (commit, as_of) = match args::at(ctx, &ledger)? {

@@ -13,12 +13,12 @@ use crate::ui::Ui;
 /// pushed, never forced, and a push lost to someone else's is merged and
 /// tried again. Offline, your commits stay here and the next sync sends them.
 #[derive(Debug, clap::Args)]
-pub struct SyncArgs {
+pub(super) struct SyncArgs {
     /// The remote (default: the branch's upstream, else the only one, else origin)
     remote: Option<String>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &SyncArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &SyncArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let who = match ctx.committer() {
         Some(who) => who,

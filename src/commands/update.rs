@@ -11,7 +11,7 @@ use super::{apply_change, read_value};
 /// Share verified information, not speculation. The ledger's
 /// `update_cadence` says how often each severity should hear from you.
 #[derive(Debug, clap::Args)]
-pub struct UpdateArgs {
+pub(super) struct UpdateArgs {
     #[command(flatten)]
     id: IdArg,
     /// The update; `@FILE` reads it from a file
@@ -27,7 +27,7 @@ enum AudienceArg {
     External,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: UpdateArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: UpdateArgs) -> Result<(), CliError> {
     let audience = match args.audience {
         AudienceArg::Internal => Audience::Internal,
         AudienceArg::External => Audience::External,

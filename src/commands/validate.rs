@@ -12,12 +12,12 @@ use crate::ui::Ui;
 /// `file:line:col: message` line per problem and exits 1 when there is any:
 /// made for CI and pre-commit hooks.
 #[derive(Debug, clap::Args)]
-pub struct ValidateArgs {
+pub(super) struct ValidateArgs {
     /// Files to check (default: every incident file)
     paths: Vec<PathBuf>,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliError> {
     let mut problems = Vec::new();
     let mut checked = 0;
     // Files given that cannot be read at all: unreadable input, not a

@@ -7,10 +7,10 @@
 //!
 //! This file holds the [`Ledger`] and how it is found, opened and set up;
 //! `read` reads the working tree, `at` committed trees, `write` is the one
-//! write path, [`history`] the git log walk, [`span`] the two states
-//! `cleanup --since` compares, [`cache`] the caches in the git directory,
-//! `files` the file helpers, [`sync`] the fetch, merge and push, and
-//! [`git`] the plumbing.
+//! write path, `history` the git log walk, `span` the two states
+//! `cleanup --since` compares, `cache` the caches in the git directory,
+//! `files` the file helpers, `sync` the fetch, merge and push, and
+//! `git` the plumbing.
 
 mod at;
 pub(crate) mod cache;

@@ -16,14 +16,14 @@ use super::style::{self, paint};
 
 /// One side of a comparison: a label (`3f2a1b4c (2026-11-26 18:40 UTC)`)
 /// and the file's text there, if the incident existed.
-pub struct Side<'a> {
+pub(crate) struct Side<'a> {
     pub label: String,
     pub text: Option<&'a str>,
 }
 
 /// The `diff` view: a summary of the semantic changes, wrapped to `width`
 /// where given, then a unified diff, which never wraps.
-pub fn diff(
+pub(crate) fn diff(
     id: &str,
     from: &Side<'_>,
     to: &Side<'_>,
@@ -68,7 +68,7 @@ pub fn diff(
 
 /// A unified diff of the file, coloured on a terminal.
 /// `diff --json`: the changes in words and the file's text diff.
-pub fn json(
+pub(crate) fn json(
     id: &IncidentId,
     from: Option<&CommitId>,
     to: &CommitId,
@@ -84,7 +84,7 @@ pub fn json(
     })
 }
 
-pub fn text_diff(from: &Side<'_>, to: &Side<'_>, color: bool) -> String {
+pub(crate) fn text_diff(from: &Side<'_>, to: &Side<'_>, color: bool) -> String {
     let old = from.text.unwrap_or("");
     let new = to.text.unwrap_or("");
     let diff = TextDiff::from_lines(old, new);

@@ -16,7 +16,7 @@ fn since(t: DateTime<Utc>, from: DateTime<Utc>) -> String {
 
 /// The `show` view.
 #[allow(clippy::too_many_lines)]
-pub fn show(inc: &Incident, color: bool) -> String {
+pub(crate) fn show(inc: &Incident, color: bool) -> String {
     let mut out = String::new();
     let bold = |t: &str| paint(color, style::BOLD, t);
     let head = |t: &str| paint(color, style::HEADER, t);

@@ -11,7 +11,7 @@ use crate::domain::sync::Synced;
 use crate::domain::{Applied, CommitId, Incident, IncidentId};
 
 /// A change applied: what happened, its commit and the incident after it.
-pub fn applied(
+pub(crate) fn applied(
     id: &IncidentId,
     applied: &Applied,
     commit: &CommitId,
@@ -32,7 +32,7 @@ pub fn applied(
 
 /// `show`: the incident, where its file is, and the commit it was read at
 /// (with `--at`).
-pub fn shown(incident: &Incident, path: &Path, commit: Option<&CommitId>) -> Json {
+pub(crate) fn shown(incident: &Incident, path: &Path, commit: Option<&CommitId>) -> Json {
     let mut value = to_json(incident);
     value["path"] = json!(path);
     if let Some(commit) = commit {
@@ -42,7 +42,7 @@ pub fn shown(incident: &Incident, path: &Path, commit: Option<&CommitId>) -> Jso
 }
 
 /// `init`: the ledger made, and whether a repository was created for it.
-pub fn initialized(root: &Path, commit: &CommitId, created_repository: bool) -> Json {
+pub(crate) fn initialized(root: &Path, commit: &CommitId, created_repository: bool) -> Json {
     json!({
         "root": root,
         "commit": commit.to_string(),
@@ -51,12 +51,12 @@ pub fn initialized(root: &Path, commit: &CommitId, created_repository: bool) -> 
 }
 
 /// `validate`: how many files were checked, and one line per problem.
-pub fn validated(checked: usize, problems: &[String]) -> Json {
+pub(crate) fn validated(checked: usize, problems: &[String]) -> Json {
     json!({ "checked": checked, "problems": problems })
 }
 
 /// `sync`: what came in, went out, and what the merge decided.
-pub fn synced(synced: &Synced) -> Json {
+pub(crate) fn synced(synced: &Synced) -> Json {
     json!(synced)
 }
 

@@ -12,7 +12,7 @@ use crate::domain::{Identity, IncidentId, Summary};
 /// One row of `list --json`, serialised straight from the summary: no JSON
 /// tree of thousands of rows is built first.
 #[derive(Serialize)]
-pub struct Row<'a> {
+pub(crate) struct Row<'a> {
     id: &'a IncidentId,
     title: &'a str,
     severity: &'a str,
@@ -25,7 +25,7 @@ pub struct Row<'a> {
 }
 
 /// The row of one incident, read from the file at `path`.
-pub fn row<'a>(i: &'a Summary, path: &'a Path) -> Row<'a> {
+pub(crate) fn row<'a>(i: &'a Summary, path: &'a Path) -> Row<'a> {
     Row {
         id: &i.id,
         title: &i.title,
@@ -54,7 +54,7 @@ const GAP: usize = 2;
 const SHRINK: [(usize, usize); 3] = [(5, 8), (4, 8), (6, 12)];
 
 /// A table, fitted to `width` columns when given.
-pub fn table(incidents: &[&Summary], width: Option<usize>) -> String {
+pub(crate) fn table(incidents: &[&Summary], width: Option<usize>) -> String {
     if incidents.is_empty() {
         return "No incidents match.\n".to_owned();
     }

@@ -15,7 +15,7 @@ use super::style::{self, paint};
 use super::time;
 
 /// The first line of `text`, cut to `max` characters.
-pub fn short(text: &str, max: usize) -> String {
+pub(crate) fn short(text: &str, max: usize) -> String {
     let line = text.trim().lines().next().unwrap_or("").trim();
     let more = text.trim().lines().nth(1).is_some();
     if line.chars().count() > max {
@@ -52,7 +52,7 @@ fn change(field: &str, from: Option<&Value>, to: Option<&Value>) -> String {
 }
 
 /// One change, in a line: `severity SEV-2 -> SEV-1`, `note added: "..."`.
-pub fn describe(delta: &Delta) -> String {
+pub(crate) fn describe(delta: &Delta) -> String {
     match delta {
         Delta::Created {
             severity, title, ..
@@ -124,7 +124,7 @@ fn who(entry: &Revision) -> String {
 }
 
 /// How far the record time trails the event time: `recorded 12m later`.
-pub fn lag(event: DateTime<Utc>, record: DateTime<Utc>) -> String {
+pub(crate) fn lag(event: DateTime<Utc>, record: DateTime<Utc>) -> String {
     let d = record - event;
     if d >= chrono::Duration::zero() {
         format!("recorded {} later", human_duration(d))
@@ -134,7 +134,7 @@ pub fn lag(event: DateTime<Utc>, record: DateTime<Utc>) -> String {
 }
 
 /// The `log` view: one block per commit, oldest first.
-pub fn timeline(history: &History, color: bool) -> String {
+pub(crate) fn timeline(history: &History, color: bool) -> String {
     let mut out = String::new();
     let n = history.revisions.len();
     let outside = history
@@ -206,7 +206,7 @@ pub fn timeline(history: &History, color: bool) -> String {
 }
 
 /// One history entry as JSON.
-pub fn entry_json(entry: &Revision) -> Json {
+pub(crate) fn entry_json(entry: &Revision) -> Json {
     json!({
         "commit": entry.commit,
         "record_time": entry.record_time,
@@ -227,14 +227,14 @@ pub fn entry_json(entry: &Revision) -> Json {
 }
 
 /// One change as JSON: its fields, and `summary`, the words `log` prints.
-pub fn delta_json(delta: &Delta) -> Json {
+pub(crate) fn delta_json(delta: &Delta) -> Json {
     let mut value = serde_json::to_value(delta).expect("deltas serialise");
     value["summary"] = json!(describe(delta));
     value
 }
 
 /// The `log --json` document.
-pub fn timeline_json(history: &History) -> Json {
+pub(crate) fn timeline_json(history: &History) -> Json {
     json!({
         "id": history.id,
         "path": history.path,

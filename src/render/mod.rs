@@ -1,31 +1,31 @@
 //! Everything people read, as pure functions from domain values to text:
 //! no IO, so every view can be snapshot-tested.
 
-pub mod cleanup;
-pub mod diff;
-pub mod incident;
-pub mod json;
-pub mod list;
-pub mod log;
-pub mod report;
-pub mod review;
-pub mod runbook;
-pub mod stats;
-pub mod style;
-pub mod sync;
-pub mod update;
+pub(crate) mod cleanup;
+pub(crate) mod diff;
+pub(crate) mod incident;
+pub(crate) mod json;
+pub(crate) mod list;
+pub(crate) mod log;
+pub(crate) mod report;
+pub(crate) mod review;
+pub(crate) mod runbook;
+pub(crate) mod stats;
+pub(crate) mod style;
+pub(crate) mod sync;
+pub(crate) mod update;
 
 use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 
 /// A time as the views show it: `2026-11-26 18:40 UTC`.
-pub fn time(t: DateTime<Utc>) -> String {
+pub(crate) fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// `1 incident`, `2 incidents`.
-pub fn plural(n: usize, noun: &str) -> String {
+pub(crate) fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -34,14 +34,14 @@ pub fn plural(n: usize, noun: &str) -> String {
 }
 
 /// `text` wrapped at spaces to `width`.
-pub fn fit(text: &str, width: Option<usize>) -> String {
+pub(crate) fn fit(text: &str, width: Option<usize>) -> String {
     let mut out = String::new();
     wrap_into(&mut out, "", "", text, width);
     out
 }
 
 /// Every line of `text` wrapped with [`hang`]; unchanged without a width.
-pub fn fit_lines(text: &str, width: Option<usize>) -> String {
+pub(crate) fn fit_lines(text: &str, width: Option<usize>) -> String {
     if width.is_none() {
         return text.to_owned();
     }
@@ -61,7 +61,7 @@ pub fn fit_lines(text: &str, width: Option<usize>) -> String {
 /// more, as in `04:39  Ada Lovelace  note added: ...`) where that starts in
 /// the left half, else past a leading `- ` bullet, else at the line's own
 /// indent.
-pub fn hang(line: &str, width: Option<usize>) -> String {
+pub(crate) fn hang(line: &str, width: Option<usize>) -> String {
     let text = line.trim_start();
     let head = &line[..line.len() - text.len()];
     let mut indent = if text.starts_with("- ") {

@@ -19,7 +19,7 @@ use super::log::{describe, lag};
 use super::time;
 
 /// What a moment of the timeline says, in words: one entry per change.
-pub fn what(happened: &Happened) -> Vec<String> {
+pub(crate) fn what(happened: &Happened) -> Vec<String> {
     match happened {
         Happened::ImpactStarted => vec!["impact started".to_owned()],
         Happened::Changed(deltas) => deltas.iter().map(describe).collect(),
@@ -50,7 +50,7 @@ fn section(out: &mut String, title: &str, text: Option<&str>) {
 }
 
 /// The report in Markdown; `commit` is where it was read.
-pub fn markdown(inc: &Incident, history: &History, commit: &str) -> String {
+pub(crate) fn markdown(inc: &Incident, history: &History, commit: &str) -> String {
     let mut out = String::new();
     let times = ResponseTimes::of(inc);
     let review = inc.review.clone().unwrap_or_default();
@@ -198,7 +198,7 @@ Times to mitigate and to resolve count from the impact start; time to acknowledg
 }
 
 /// The report as one JSON document.
-pub fn json(inc: &Incident, history: &History, commit: &str) -> Json {
+pub(crate) fn json(inc: &Incident, history: &History, commit: &str) -> Json {
     let times = ResponseTimes::of(inc);
     let secs = |d: Option<chrono::Duration>| d.map(|d| d.num_seconds());
     let timeline: Vec<Json> = timeline(inc, history)

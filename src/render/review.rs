@@ -15,7 +15,7 @@ const SECTIONS: [&str; 4] = [
 
 /// The text the editor opens with: the incident's current review, one
 /// section per field.
-pub fn template(inc: &Incident) -> String {
+pub(crate) fn template(inc: &Incident) -> String {
     let current = inc.review.clone().unwrap_or_default();
     let values = [
         &current.what_happened,
@@ -35,7 +35,7 @@ pub fn template(inc: &Incident) -> String {
 
 /// The fields of an edited review: each section's text, without comment
 /// lines; an empty or missing section leaves its field unset.
-pub fn read(text: &str) -> ReviewFields {
+pub(crate) fn read(text: &str) -> ReviewFields {
     let mut sections: Vec<String> = vec![String::new(); SECTIONS.len()];
     let mut current = None;
     for line in text.lines() {

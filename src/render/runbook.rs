@@ -18,7 +18,7 @@ use super::style::{self, paint};
 
 /// The runbook: its severity levels, then each step with its guidance,
 /// examples, checklist, questions and caution.
-pub fn describe(runbook: &Runbook, version: &str, color: bool) -> String {
+pub(crate) fn describe(runbook: &Runbook, version: &str, color: bool) -> String {
     let mut out = String::new();
     let head = |t: &str| paint(color, style::HEADER, t);
     let _ = writeln!(
@@ -57,7 +57,7 @@ pub fn describe(runbook: &Runbook, version: &str, color: bool) -> String {
 
 /// Where an incident stands, shown when a walk resumes: severity, status,
 /// lead and age, then mitigations, notes and the last update.
-pub fn standing(inc: &Incident, now: DateTime<Utc>) -> String {
+pub(crate) fn standing(inc: &Incident, now: DateTime<Utc>) -> String {
     let mut text = String::new();
     let lead = inc
         .lead
@@ -89,7 +89,7 @@ pub fn standing(inc: &Incident, now: DateTime<Utc>) -> String {
 
 /// The mitigations recorded so far, one line each, with what is still
 /// temporary and what was cleaned up.
-pub fn mitigations_so_far(inc: &Incident) -> String {
+pub(crate) fn mitigations_so_far(inc: &Incident) -> String {
     let mut text = "  In place so far:".to_owned();
     for m in &inc.mitigations {
         let state = if m.is_pending() {
@@ -113,7 +113,7 @@ pub fn mitigations_so_far(inc: &Incident) -> String {
 /// A temporary mitigation still in place, as the recovery step asks about
 /// it: its plan, and the same diff as `git incident cleanup` shows, what
 /// the cleanup must apply.
-pub fn cleanup_to_do(m: &Mitigation) -> String {
+pub(crate) fn cleanup_to_do(m: &Mitigation) -> String {
     let mut text = format!("  {} {}: {}", m.id, m.kind.as_str(), m.action);
     if let Some(plan) = &m.cleanup {
         let _ = write!(text, "\n    cleanup plan: {plan}");
@@ -140,7 +140,7 @@ pub fn cleanup_to_do(m: &Mitigation) -> String {
 }
 
 /// The follow-up actions recorded so far, one line each, with their owner.
-pub fn actions_so_far(inc: &Incident) -> String {
+pub(crate) fn actions_so_far(inc: &Incident) -> String {
     let mut text = "  Follow-up actions so far:".to_owned();
     for a in &inc.actions {
         let _ = write!(
@@ -157,14 +157,14 @@ pub fn actions_so_far(inc: &Incident) -> String {
 
 /// The runbook for scripts: the model as the file holds it, and its
 /// version.
-pub fn json(runbook: &Runbook, version: &str) -> Json {
+pub(crate) fn json(runbook: &Runbook, version: &str) -> Json {
     let mut value = to_json(runbook);
     value["version"] = json!(version);
     value
 }
 
 /// Where a guided-response walk left the incident, for scripts.
-pub fn outcome_json(inc: &Incident, finished: bool) -> Json {
+pub(crate) fn outcome_json(inc: &Incident, finished: bool) -> Json {
     json!({
         "id": inc.id,
         "status": inc.status.as_str(),

@@ -58,14 +58,14 @@ fn statuses(g: &Group) -> String {
 
 /// The `stats` view; `point` names the revision read.
 /// `stats --json`: the figures and the commit they were read at.
-pub fn json(s: &Stats, commit: &CommitId) -> Json {
+pub(crate) fn json(s: &Stats, commit: &CommitId) -> Json {
     // Stats holds numbers, strings and maps keyed by strings: it serialises.
     let mut value = serde_json::to_value(s).expect("stats serialise");
     value["commit"] = json!(commit.to_string());
     value
 }
 
-pub fn stats(s: &Stats, point: &str, color: bool) -> String {
+pub(crate) fn stats(s: &Stats, point: &str, color: bool) -> String {
     let mut out = String::new();
     let head = |t: &str| paint(color, style::HEADER, t);
     let since = s

@@ -4,20 +4,20 @@
 
 use anstyle::{AnsiColor, Style};
 
-pub const ERROR: Style = AnsiColor::Red.on_default().bold();
-pub const WARN: Style = AnsiColor::Yellow.on_default().bold();
-pub const HINT: Style = AnsiColor::Cyan.on_default().bold();
-pub const OK: Style = AnsiColor::Green.on_default().bold();
-pub const DIM: Style = Style::new().dimmed();
-pub const BOLD: Style = Style::new().bold();
-pub const ADDED: Style = AnsiColor::Green.on_default();
-pub const REMOVED: Style = AnsiColor::Red.on_default();
-pub const HEADER: Style = AnsiColor::Cyan.on_default();
+pub(crate) const ERROR: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const WARN: Style = AnsiColor::Yellow.on_default().bold();
+pub(crate) const HINT: Style = AnsiColor::Cyan.on_default().bold();
+pub(crate) const OK: Style = AnsiColor::Green.on_default().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const ADDED: Style = AnsiColor::Green.on_default();
+pub(crate) const REMOVED: Style = AnsiColor::Red.on_default();
+pub(crate) const HEADER: Style = AnsiColor::Cyan.on_default();
 /// The caret under a parse error's column.
-pub const CARET: Style = AnsiColor::Red.on_default();
+pub(crate) const CARET: Style = AnsiColor::Red.on_default();
 
 /// Wraps `text` in `style` when colour is on.
-pub fn paint(color: bool, style: Style, text: &str) -> String {
+pub(crate) fn paint(color: bool, style: Style, text: &str) -> String {
     if color {
         format!("{style}{text}{style:#}")
     } else {

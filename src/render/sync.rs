@@ -4,7 +4,7 @@ use super::plural;
 use crate::domain::sync::Synced;
 
 /// `received 3 commits from origin/main, sent 1`.
-pub fn summary(synced: &Synced) -> String {
+pub(crate) fn summary(synced: &Synced) -> String {
     let place = format!("{}/{}", synced.remote, synced.branch);
     match (synced.received, synced.sent) {
         (0, 0) => format!("up to date with {place}"),

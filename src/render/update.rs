@@ -9,7 +9,7 @@ use crate::domain::{Audience, Incident, Status};
 
 /// A stakeholder update built from where the incident stands: verified
 /// facts only, and when the next update comes.
-pub fn propose(
+pub(crate) fn propose(
     inc: &Incident,
     audience: Audience,
     cadence: Option<Duration>,

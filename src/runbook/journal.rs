@@ -13,7 +13,7 @@ use crate::domain::delta::Field;
 use crate::domain::{Change, ChangeError, Declaration, Incident};
 
 /// Where changes go: one commit each.
-pub trait Journal {
+pub(crate) trait Journal {
     /// Why the journal could not record a change, rules aside; the engine
     /// only carries it back to its caller.
     type Error;
@@ -41,7 +41,7 @@ pub trait Journal {
 
 /// An incident that others changed between two answers.
 #[derive(Debug, Clone)]
-pub struct Meanwhile {
+pub(crate) struct Meanwhile {
     /// The incident as it is now.
     pub incident: Incident,
     /// What they did, oldest first.
@@ -50,7 +50,7 @@ pub struct Meanwhile {
 
 /// One change someone else recorded.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Concurrent {
+pub(crate) struct Concurrent {
     /// `Name <email>`.
     pub who: String,
     /// What it was, such as `note` or `lead`.
@@ -61,7 +61,7 @@ pub struct Concurrent {
 
 /// A change that was recorded.
 #[derive(Debug, Clone)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// The incident as it is now.
     pub incident: Incident,
     /// What happened, as the commit's subject says it.
@@ -72,7 +72,7 @@ pub struct Recorded {
 
 /// One line of the review's timeline.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TimelineEntry {
+pub(crate) struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub who: Option<String>,
     pub what: String,
@@ -80,7 +80,7 @@ pub struct TimelineEntry {
 
 /// Why a journal did not record a change.
 #[derive(Debug, thiserror::Error)]
-pub enum JournalError<E> {
+pub(crate) enum JournalError<E> {
     /// A rule refused it; the walk shows why and goes on.
     #[error(transparent)]
     Refused(#[from] ChangeError),

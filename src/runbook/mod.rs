@@ -5,10 +5,10 @@
 //! through a prompter that the caller hands in, and records its answers
 //! through a [`journal::Journal`] (the `respond` command's is the ledger).
 
-pub mod engine;
-pub mod journal;
-pub mod prompt;
+pub(crate) mod engine;
+pub(crate) mod journal;
+pub(crate) mod prompt;
 #[cfg(test)]
-pub mod scripted;
+pub(crate) mod scripted;
 
-pub use crate::domain::runbook::{DEFAULT_RUNBOOK, Prompt, Runbook, Severity, Step, StepKind};
+pub(crate) use crate::domain::runbook::{Runbook, Step, StepKind};

@@ -9,7 +9,7 @@
 
 /// What a line of text is, so a prompter can style it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     /// A step's title.
     Heading,
     /// Guidance and facts.
@@ -22,7 +22,7 @@ pub enum Tone {
 
 /// Why a question got no answer.
 #[derive(Debug, thiserror::Error)]
-pub enum PromptError {
+pub(crate) enum PromptError {
     /// The responder pressed Ctrl-C.
     #[error("interrupted")]
     Interrupted,
@@ -30,12 +30,13 @@ pub enum PromptError {
     #[error("the terminal failed: {0}")]
     Terminal(String),
     /// A scripted prompter was asked a question its script does not answer.
+    #[cfg(test)]
     #[error("the script has no answer for `{0}`")]
     ScriptExhausted(String),
 }
 
 /// Everything guided response may ask. Each call blocks until answered.
-pub trait Prompter {
+pub(crate) trait Prompter {
     /// Shows a line (or lines) of text.
     fn show(&mut self, tone: Tone, text: &str);
     /// One line of text. `Some("")` means an empty answer is the default.
@@ -64,7 +65,7 @@ pub trait Prompter {
 
 /// `--yes`: answers every question that has a default with that default,
 /// and asks the wrapped prompter the others.
-pub struct AcceptDefaults<P>(pub P);
+pub(crate) struct AcceptDefaults<P>(pub P);
 
 impl<P: Prompter> Prompter for AcceptDefaults<P> {
     fn show(&mut self, tone: Tone, text: &str) {
@@ -133,7 +134,7 @@ impl<P: Prompter> Prompter for AcceptDefaults<P> {
 }
 
 /// The text of an edited answer without its `#` comment lines.
-pub fn strip_comments(text: &str) -> String {
+pub(crate) fn strip_comments(text: &str) -> String {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .collect::<Vec<_>>()

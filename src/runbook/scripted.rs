@@ -10,7 +10,7 @@ use super::prompt::{PromptError, Prompter, Tone, strip_comments};
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Text for `input` or `long_text`.
     Text(String),
     /// The item at this index, for `select`.
@@ -29,16 +29,16 @@ pub enum Answer {
 }
 
 /// Every prompt asked and line shown, in order, for tests to read.
-pub type Transcript = Arc<Mutex<Vec<String>>>;
+pub(crate) type Transcript = Arc<Mutex<Vec<String>>>;
 
 /// A prompter that answers from a script.
-pub struct ScriptedPrompter {
+pub(crate) struct ScriptedPrompter {
     script: VecDeque<(String, Answer)>,
     transcript: Transcript,
 }
 
 impl ScriptedPrompter {
-    pub fn new<S: Into<String>>(script: impl IntoIterator<Item = (S, Answer)>) -> Self {
+    pub(crate) fn new<S: Into<String>>(script: impl IntoIterator<Item = (S, Answer)>) -> Self {
         Self {
             script: script.into_iter().map(|(p, a)| (p.into(), a)).collect(),
             transcript: Arc::default(),
@@ -46,12 +46,12 @@ impl ScriptedPrompter {
     }
 
     /// The transcript, shared, so it can be read after the prompter is gone.
-    pub fn transcript(&self) -> Transcript {
+    pub(crate) fn transcript(&self) -> Transcript {
         Arc::clone(&self.transcript)
     }
 
     /// Answers still unused.
-    pub fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.script.len()
     }
 
@@ -150,7 +150,7 @@ impl Prompter for ScriptedPrompter {
 
 /// Declaring a SEV-1 with the default runbook: title, severity, services,
 /// impact and start.
-pub fn declare_script() -> Vec<(&'static str, Answer)> {
+pub(crate) fn declare_script() -> Vec<(&'static str, Answer)> {
     let text = |t: &str| Answer::Text(t.to_owned());
     vec![
         ("Title", text("Checkout API returning 502s")),
@@ -163,7 +163,7 @@ pub fn declare_script() -> Vec<(&'static str, Answer)> {
 
 /// The default runbook's stabilize step: one temporary flag, with its
 /// target and both states.
-pub fn stabilize_script() -> Vec<(&'static str, Answer)> {
+pub(crate) fn stabilize_script() -> Vec<(&'static str, Answer)> {
     let text = |t: &str| Answer::Text(t.to_owned());
     vec![
         (

@@ -6,7 +6,7 @@ use super::interrupt;
 
 /// What leaving the editor without saving means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unsaved {
+pub(crate) enum Unsaved {
     /// The text as it was handed in is the answer.
     Keep,
     /// Nothing was answered: [`edit`] returns `None`.
@@ -16,7 +16,7 @@ pub enum Unsaved {
 /// Opens `text` in `program` (dialoguer's platform default without one)
 /// and returns the text as the editor left it. The error is dialoguer's,
 /// whose message callers show as it is.
-pub fn edit(
+pub(crate) fn edit(
     program: Option<&str>,
     text: &str,
     unsaved: Unsaved,

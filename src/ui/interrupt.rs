@@ -36,7 +36,7 @@ const GRACE: Duration = Duration::from_millis(300);
 /// git), the handler ends the process after a short grace, unless a change
 /// is being written: then the walk stops at its next question, so a commit
 /// is never cut in half.
-pub fn install() {
+pub(crate) fn install() {
     HANDLER.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             if IN_EDITOR.load(Ordering::SeqCst) {
@@ -62,19 +62,19 @@ pub fn install() {
 }
 
 /// Whether Ctrl-C was pressed and not yet reported.
-pub fn pending() -> bool {
+pub(crate) fn pending() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// A question reports the interruption: the handler leaves the process to
 /// the walk, which returns through its callers.
-pub fn take() {
+pub(crate) fn take() {
     INTERRUPTED.store(true, Ordering::SeqCst);
     HANDLED.store(true, Ordering::SeqCst);
 }
 
 /// Runs `edit` with Ctrl-C left to the editor in the foreground.
-pub fn in_editor<T>(edit: impl FnOnce() -> T) -> T {
+pub(crate) fn in_editor<T>(edit: impl FnOnce() -> T) -> T {
     IN_EDITOR.store(true, Ordering::SeqCst);
     let result = edit();
     IN_EDITOR.store(false, Ordering::SeqCst);
@@ -92,11 +92,11 @@ fn show_cursor() {
 
 /// Holds Ctrl-C off while a change is being written; see
 /// [`hold_interrupts`].
-pub struct InterruptHold(());
+pub(crate) struct InterruptHold(());
 
 /// Ctrl-C will not end the process until the returned hold is dropped; the
 /// walk stops at its next question instead.
-pub fn hold_interrupts() -> InterruptHold {
+pub(crate) fn hold_interrupts() -> InterruptHold {
     WRITING.fetch_add(1, Ordering::SeqCst);
     InterruptHold(())
 }

@@ -12,12 +12,12 @@ use anstream::{AutoStream, ColorChoice};
 use crate::error::CliError;
 use crate::render::style;
 
-pub mod editor;
-pub mod interrupt;
-pub mod terminal;
+pub(crate) mod editor;
+pub(crate) mod interrupt;
+pub(crate) mod terminal;
 
 /// The output streams of one invocation.
-pub struct Ui {
+pub(crate) struct Ui {
     out: AutoStream<std::io::Stdout>,
     err: AutoStream<std::io::Stderr>,
     quiet: bool,
@@ -25,7 +25,7 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(color: bool, quiet: bool) -> Self {
+    pub(crate) fn new(color: bool, quiet: bool) -> Self {
         let choice = if color {
             ColorChoice::Auto
         } else {
@@ -43,12 +43,12 @@ impl Ui {
     }
 
     /// Whether stdout shows colour: render functions skip styling otherwise.
-    pub fn color(&self) -> bool {
+    pub(crate) fn color(&self) -> bool {
         self.color
     }
 
     /// Primary output.
-    pub fn print(&mut self, text: &str) {
+    pub(crate) fn print(&mut self, text: &str) {
         let _ = self.out.write_all(text.as_bytes());
         if !text.ends_with('\n') && !text.is_empty() {
             let _ = self.out.write_all(b"\n");
@@ -57,7 +57,7 @@ impl Ui {
     }
 
     /// A JSON document on stdout.
-    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
+    pub(crate) fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
         // Straight to stdout: JSON holds no escape sequences to strip (serde
         // writes ESC as \u001b), and a listing of thousands of rows would
         // pay for the scan.
@@ -69,20 +69,20 @@ impl Ui {
     }
 
     /// What a command did, on stderr; silenced by `--quiet`.
-    pub fn status(&mut self, text: &str) {
+    pub(crate) fn status(&mut self, text: &str) {
         if !self.quiet {
             let _ = writeln!(self.err, "{text}");
         }
     }
 
     /// A warning on stderr, even with `--quiet`.
-    pub fn warn(&mut self, text: &str) {
+    pub(crate) fn warn(&mut self, text: &str) {
         let s = style::WARN;
         let _ = writeln!(self.err, "{s}warning:{s:#} {text}");
     }
 
     /// An error, with its location and hint.
-    pub fn error(&mut self, e: &CliError) {
+    pub(crate) fn error(&mut self, e: &CliError) {
         let s = style::ERROR;
         let _ = writeln!(self.err, "{s}error:{s:#} {}", e.message);
         if let Some(p) = &e.snippet {

@@ -14,7 +14,7 @@ use super::interrupt;
 
 /// The prompter of a real terminal, drawing on stderr (or stdout when only
 /// stdout is a terminal).
-pub struct DialoguerPrompter {
+pub(crate) struct DialoguerPrompter {
     term: Term,
     theme: Box<dyn Theme>,
     color: bool,
@@ -24,7 +24,7 @@ pub struct DialoguerPrompter {
 impl DialoguerPrompter {
     /// A prompter on stderr; installs the Ctrl-C handler. `editor` is
     /// `$VISUAL` or `$EDITOR` as the context read it.
-    pub fn new(color: bool, editor: Option<String>) -> Self {
+    pub(crate) fn new(color: bool, editor: Option<String>) -> Self {
         interrupt::install();
         // Questions go to stderr, like every status line; when stderr is
         // redirected (`respond 2>log`), to the terminal on stdout.

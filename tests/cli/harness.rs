@@ -10,12 +10,12 @@ use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, Duration, Utc};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_git-incident");
-pub const ADA: &str = "Ada Lovelace <ada@example.com>";
-pub const BOB: &str = "Bob Ng <bob@example.com>";
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_git-incident");
+pub(crate) const ADA: &str = "Ada Lovelace <ada@example.com>";
+pub(crate) const BOB: &str = "Bob Ng <bob@example.com>";
 
 /// One test's world: a home folder, a ledger folder, a clock.
-pub struct TestEnv {
+pub(crate) struct TestEnv {
     _tmp: tempfile::TempDir,
     pub home: PathBuf,
     /// Where commands run (the ledger, once `init` made it).
@@ -25,7 +25,7 @@ pub struct TestEnv {
 
 /// What a command did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -34,7 +34,7 @@ pub struct Run {
 impl Run {
     /// Asserts success and returns stdout, trimmed.
     #[track_caller]
-    pub fn ok(&self) -> &str {
+    pub(crate) fn ok(&self) -> &str {
         assert_eq!(
             self.code, 0,
             "expected success\nstdout:\n{}\nstderr:\n{}",
@@ -45,7 +45,7 @@ impl Run {
 
     /// Asserts the exit code.
     #[track_caller]
-    pub fn code(&self, code: i32) -> &Self {
+    pub(crate) fn code(&self, code: i32) -> &Self {
         assert_eq!(
             self.code, code,
             "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
@@ -56,7 +56,7 @@ impl Run {
 
     /// Asserts that stderr contains `text`.
     #[track_caller]
-    pub fn stderr_has(&self, text: &str) -> &Self {
+    pub(crate) fn stderr_has(&self, text: &str) -> &Self {
         assert!(
             self.stderr.contains(text),
             "stderr lacks {text:?}:\n{}",
@@ -68,7 +68,7 @@ impl Run {
 
 impl TestEnv {
     /// An empty folder with a git identity configured and no ledger.
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         let tmp = tempfile::tempdir().expect("a temp dir");
         let home = tmp.path().join("home");
         let dir = tmp.path().join("ledger");
@@ -88,23 +88,23 @@ impl TestEnv {
     }
 
     /// A ledger made by `git incident init`, with a first commit.
-    pub fn ledger() -> Self {
+    pub(crate) fn ledger() -> Self {
         let env = Self::empty();
         env.run(&["init"]).ok();
         env
     }
 
-    pub fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.now.get()
     }
 
     /// Sets the clock for the next commands.
-    pub fn set_now(&self, rfc3339: &str) {
+    pub(crate) fn set_now(&self, rfc3339: &str) {
         self.now.set(rfc3339.parse().expect("an RFC 3339 time"));
     }
 
     /// The command with the hermetic environment, not yet run.
-    pub fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.args(args).current_dir(&self.dir);
         self.hermetic(&mut cmd);
@@ -139,27 +139,27 @@ impl TestEnv {
     }
 
     /// Runs `git-incident` with `args`, then advances the clock a minute.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let out = self.query(args);
         self.now.set(self.now() + Duration::minutes(1));
         out
     }
 
     /// Runs `git-incident` without advancing the clock (for reading).
-    pub fn query(&self, args: &[&str]) -> Run {
+    pub(crate) fn query(&self, args: &[&str]) -> Run {
         run_of(&self.command(args).output().expect("the binary runs"))
     }
 
     /// Runs the real `git` in the ledger folder and returns its stdout.
     #[track_caller]
-    pub fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let out = self.git_run(args);
         assert_eq!(out.code, 0, "git {args:?} failed: {}", out.stderr);
         out.stdout
     }
 
     /// Runs the real `git`, whatever its exit code.
-    pub fn git_run(&self, args: &[&str]) -> Run {
+    pub(crate) fn git_run(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new("git");
         cmd.args(args).current_dir(&self.dir);
         self.hermetic(&mut cmd);
@@ -168,11 +168,11 @@ impl TestEnv {
         run_of(&cmd.output().expect("git runs"))
     }
 
-    pub fn head(&self) -> String {
+    pub(crate) fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
 
-    pub fn commit_count(&self) -> usize {
+    pub(crate) fn commit_count(&self) -> usize {
         self.git(&["rev-list", "--count", "HEAD"])
             .trim()
             .parse()
@@ -180,7 +180,7 @@ impl TestEnv {
     }
 
     /// The files the HEAD commit changed.
-    pub fn head_files(&self) -> Vec<String> {
+    pub(crate) fn head_files(&self) -> Vec<String> {
         self.git(&["show", "--format=", "--name-only", "HEAD"])
             .lines()
             .filter(|l| !l.is_empty())
@@ -189,49 +189,49 @@ impl TestEnv {
     }
 
     /// The HEAD commit's trailers as `Key: value` lines.
-    pub fn head_trailers(&self) -> String {
+    pub(crate) fn head_trailers(&self) -> String {
         self.git(&["log", "-1", "--format=%(trailers)"])
             .trim()
             .to_owned()
     }
 
-    pub fn head_subject(&self) -> String {
+    pub(crate) fn head_subject(&self) -> String {
         self.git(&["log", "-1", "--format=%s"]).trim().to_owned()
     }
 
     /// `git status --porcelain`.
-    pub fn status(&self) -> String {
+    pub(crate) fn status(&self) -> String {
         self.git(&["status", "--porcelain"])
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.join(rel)
     }
 
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap()
     }
 
-    pub fn write(&self, rel: &str, text: &str) {
+    pub(crate) fn write(&self, rel: &str, text: &str) {
         let path = self.path(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
 
     /// The incident file of `id`, relative to the ledger (`incidents/2026/INC-1.toml`).
-    pub fn incident_path(&self, id: &str) -> String {
+    pub(crate) fn incident_path(&self, id: &str) -> String {
         let out = self.query(&["show", id, "--json"]);
         let v: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
         v["path"].as_str().unwrap().to_owned()
     }
 
     /// `show --json` of an incident.
-    pub fn incident(&self, id: &str) -> serde_json::Value {
+    pub(crate) fn incident(&self, id: &str) -> serde_json::Value {
         serde_json::from_str(self.query(&["show", id, "--json"]).ok()).unwrap()
     }
 
     /// Declares a SEV-2 incident and returns its id.
-    pub fn declare(&self, title: &str) -> String {
+    pub(crate) fn declare(&self, title: &str) -> String {
         self.run(&["declare", title, "--sev", "SEV-2"])
             .ok()
             .to_owned()
@@ -247,14 +247,14 @@ fn run_of(out: &Output) -> Run {
 }
 
 /// Where the fixtures live.
-pub fn fixtures() -> &'static Path {
+pub(crate) fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
 }
 
 impl TestEnv {
     /// Puts fixture `name` (under tests/fixtures) in place as INC-1 and
     /// commits it with plain git, as a hand-made incident file would be.
-    pub fn install_fixture(&self, name: &str) -> String {
+    pub(crate) fn install_fixture(&self, name: &str) -> String {
         let text = std::fs::read_to_string(fixtures().join(name)).unwrap();
         let rel = "incidents/2026/INC-1.toml";
         self.write(rel, &text);
@@ -265,7 +265,7 @@ impl TestEnv {
 
     /// Everything a refused command must leave alone: HEAD, the index and the
     /// working tree (status and the incident files' bytes).
-    pub fn snapshot_state(&self) -> (String, String, Vec<(PathBuf, Vec<u8>)>) {
+    pub(crate) fn snapshot_state(&self) -> (String, String, Vec<(PathBuf, Vec<u8>)>) {
         let mut files = Vec::new();
         let incidents = self.path("incidents");
         if incidents.exists() {
@@ -288,7 +288,7 @@ impl TestEnv {
     /// Runs a command that must be refused with `code`, and checks that it
     /// changed nothing.
     #[track_caller]
-    pub fn refused(&self, args: &[&str], code: i32, message: &str) -> Run {
+    pub(crate) fn refused(&self, args: &[&str], code: i32, message: &str) -> Run {
         let before = self.snapshot_state();
         let run = self.run(args);
         run.code(code).stderr_has(message);

@@ -7,7 +7,7 @@
 use crate::harness::TestEnv;
 
 /// Runs `git-incident` with `args`, stopped dead at `point`.
-pub fn crash_at(env: &TestEnv, point: &str, args: &[&str]) {
+pub(crate) fn crash_at(env: &TestEnv, point: &str, args: &[&str]) {
     let out = env
         .command(args)
         .env("GIT_INCIDENT_FAILPOINT", point)
@@ -19,7 +19,7 @@ pub fn crash_at(env: &TestEnv, point: &str, args: &[&str]) {
     );
 }
 
-pub fn fsck_is_clean(env: &TestEnv) {
+pub(crate) fn fsck_is_clean(env: &TestEnv) {
     let fsck = env.git_run(&["fsck", "--no-dangling"]);
     assert_eq!(fsck.code, 0, "{}", fsck.stderr);
 }

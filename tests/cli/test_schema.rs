@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use git_incident::domain::Incident;
 use git_incident::domain::change::check_milestones;
+use git_incident::domain::runbook::Runbook;
 use git_incident::ledger::LedgerConfig;
 use git_incident::ledger::schema;
-use git_incident::render::json::to_json;
-use git_incident::runbook::Runbook;
+use git_incident::to_json;
 use serde_json::Value as Json;
 
 use crate::harness::fixtures;

@@ -23,7 +23,7 @@ use crate::runbook::journal::{
 use crate::ui::interrupt::hold_interrupts;
 
 /// Records guided response's answers in a ledger.
-pub struct LedgerJournal<'a> {
+pub(super) struct LedgerJournal<'a> {
     ledger: &'a Ledger,
     me: Identity,
     /// The time now, read again for every change: a walk can last hours.
@@ -35,7 +35,7 @@ pub struct LedgerJournal<'a> {
 }
 
 impl<'a> LedgerJournal<'a> {
-    pub fn new(
+    pub(super) fn new(
         ledger: &'a Ledger,
         me: Identity,
         clock: impl Fn() -> DateTime<Utc> + 'a,
@@ -51,7 +51,7 @@ impl<'a> LedgerJournal<'a> {
     }
 
     /// The walk read incident `id` as committed at `commit`.
-    pub fn seen_at(&mut self, id: &IncidentId, commit: CommitId) {
+    pub(super) fn seen_at(&mut self, id: &IncidentId, commit: CommitId) {
         self.seen.insert(id.clone(), commit);
     }
 

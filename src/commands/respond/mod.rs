@@ -35,7 +35,7 @@ const NON_INTERACTIVE: &str =
 /// instead: declare, ack, lead, mitigate, note, update, cleanup done,
 /// resolve, review, action and close.
 #[derive(Debug, clap::Args)]
-pub struct RespondArgs {
+pub(super) struct RespondArgs {
     /// The incident to resume, such as INC-42; without it, declare a new one
     id: Option<String>,
     /// Accept the default answer wherever there is one
@@ -43,7 +43,7 @@ pub struct RespondArgs {
     yes: bool,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliError> {
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliError> {
     if !(ctx.stdin_is_terminal && ctx.stdout_is_terminal) {
         return Err(CliError::usage(
             "guided response needs a terminal on stdin and stdout",

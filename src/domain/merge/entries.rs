@@ -15,7 +15,7 @@ use super::text::merge_lines;
 use super::{Report, three};
 
 /// Merges one list; `base` is `None` when the file is new on both sides.
-pub fn merge_list<E: Entry>(
+pub(super) fn merge_list<E: Entry>(
     base: Option<&[E]>,
     ours: &[E],
     theirs: &[E],

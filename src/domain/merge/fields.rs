@@ -53,7 +53,7 @@ fn reopens(incident: &Incident) -> usize {
 }
 
 #[allow(clippy::too_many_lines)]
-pub fn merge(
+pub(super) fn merge(
     base: Option<&Incident>,
     ours: &Incident,
     theirs: &Incident,

@@ -16,7 +16,7 @@ use crate::domain::incident::{Action, Incident, Mitigation, Note, Override, Upda
 
 type Sides<'a, T> = [Option<&'a T>; 3];
 
-pub fn render(merged: &Incident, sides: Sides<'_, DocumentMut>) -> String {
+pub(super) fn render(merged: &Incident, sides: Sides<'_, DocumentMut>) -> String {
     // Invariant: `merged` holds only values read from the three sides' TOML,
     // so every time in it is a TOML datetime again.
     let fresh = toml::to_string_pretty(merged).expect("incident types serialise to TOML");

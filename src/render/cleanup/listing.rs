@@ -22,7 +22,7 @@ const LABEL_WIDTH: usize = 10;
 
 /// The listing: incidents with their pending mitigations, each with its
 /// diff or, where no states were recorded, its plan alone.
-pub fn listing(pending: &[Pending<'_>], view: View) -> String {
+pub(crate) fn listing(pending: &[Pending<'_>], view: View) -> String {
     let mut out = String::new();
     let mut current: Option<&Incident> = None;
     for (i, p) in pending.iter().enumerate() {
@@ -40,7 +40,7 @@ pub fn listing(pending: &[Pending<'_>], view: View) -> String {
 
 /// One line that sums the pending mitigations up; `of` names the one
 /// incident they were taken from, if so.
-pub fn summary(pending: &[Pending<'_>], of: Option<&str>) -> String {
+pub(crate) fn summary(pending: &[Pending<'_>], of: Option<&str>) -> String {
     if pending.is_empty() {
         return match of {
             Some(id) => format!("{id} has no temporary mitigations pending cleanup."),
@@ -57,7 +57,7 @@ pub fn summary(pending: &[Pending<'_>], of: Option<&str>) -> String {
 }
 
 /// The refusal of `--overdue` when anything is past its deadline.
-pub fn overdue(overdue: usize, pending: usize) -> String {
+pub(crate) fn overdue(overdue: usize, pending: usize) -> String {
     format!(
         "{overdue} of {} pending cleanup {} past the cleanup deadline",
         plural(pending, "temporary mitigation"),
@@ -66,10 +66,10 @@ pub fn overdue(overdue: usize, pending: usize) -> String {
 }
 
 /// What to do about an overdue cleanup.
-pub const OVERDUE_HINT: &str = "undo each with `git incident cleanup done <ID> <M>`, or make it permanent with `git incident cleanup keep <ID> <M> --why \"...\"`";
+pub(crate) const OVERDUE_HINT: &str = "undo each with `git incident cleanup done <ID> <M>`, or make it permanent with `git incident cleanup keep <ID> <M> --why \"...\"`";
 
 /// Why `--overdue` cannot pass when files could not be read.
-pub fn incomplete(unreadable: usize) -> String {
+pub(crate) fn incomplete(unreadable: usize) -> String {
     format!(
         "{} could not be read; the overdue check is incomplete",
         plural(unreadable, "incident file")
@@ -77,11 +77,11 @@ pub fn incomplete(unreadable: usize) -> String {
 }
 
 /// Where to see what could not be read.
-pub const INCOMPLETE_HINT: &str = "`git incident validate` shows the problems";
+pub(crate) const INCOMPLETE_HINT: &str = "`git incident validate` shows the problems";
 
 /// The status line when nothing is overdue: what is pending, and what
 /// falls due next.
-pub fn nothing_overdue(all: &[Pending<'_>]) -> String {
+pub(crate) fn nothing_overdue(all: &[Pending<'_>]) -> String {
     let next = all
         .iter()
         .filter_map(|p| p.deadline.map(|d| (d.due, p)))
@@ -244,7 +244,7 @@ fn field(out: &mut String, label: &str, text: &str, view: View) {
 }
 
 /// The listing for scripts: the same data, the diff as text.
-pub fn listing_json(shown: &[Pending<'_>], all: &[Pending<'_>], now: DateTime<Utc>) -> Json {
+pub(crate) fn listing_json(shown: &[Pending<'_>], all: &[Pending<'_>], now: DateTime<Utc>) -> Json {
     let items: Vec<Json> = shown
         .iter()
         .map(|p| {

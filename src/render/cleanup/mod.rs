@@ -15,15 +15,15 @@ use crate::domain::Mitigation;
 mod listing;
 mod since;
 
-pub use listing::{
+pub(crate) use listing::{
     INCOMPLETE_HINT, OVERDUE_HINT, incomplete, listing, listing_json, nothing_overdue, overdue,
     summary,
 };
-pub use since::{since, since_json};
+pub(crate) use since::{since, since_json};
 
 /// How the text is laid out.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct View {
+pub(crate) struct View {
     /// Colour the diff and the warnings.
     pub color: bool,
     /// Wrap prose to this many columns (a terminal's width); diffs are
@@ -33,7 +33,7 @@ pub struct View {
 
 /// The unified diff from `after` to `before`: what the cleanup must apply.
 /// `None` unless both states were recorded.
-pub fn diff(m: &Mitigation) -> Option<String> {
+pub(crate) fn diff(m: &Mitigation) -> Option<String> {
     let (Some(before), Some(after)) = (&m.before, &m.after) else {
         return None;
     };

@@ -31,7 +31,7 @@ fn point_json(point: Option<&Point>) -> Json {
 
 /// The `--since` review: three groups (and a fourth for entries that went
 /// without a record), then the pending counts at both ends.
-pub fn since(report: &Since<'_>, from: Option<&Point>, to: &Point, view: View) -> String {
+pub(crate) fn since(report: &Since<'_>, from: Option<&Point>, to: &Point, view: View) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -155,7 +155,7 @@ fn kept_detail(e: &Entry<'_>) -> String {
 }
 
 /// The `--since` review for scripts.
-pub fn since_json(report: &Since<'_>, from: Option<&Point>, to: &Point) -> Json {
+pub(crate) fn since_json(report: &Since<'_>, from: Option<&Point>, to: &Point) -> Json {
     let entries = |entries: &[Entry<'_>]| -> Vec<Json> {
         entries
             .iter()

@@ -12,7 +12,7 @@ use super::{Engine, EngineError};
 
 impl<E> Engine<'_, E> {
     /// Asks what a new incident is and declares it: one commit.
-    pub fn declare(&mut self) -> Result<Incident, EngineError<E>> {
+    pub(crate) fn declare(&mut self) -> Result<Incident, EngineError<E>> {
         self.say(Tone::Heading, "Declare a new incident");
         let title = loop {
             let title =

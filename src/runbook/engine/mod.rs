@@ -28,13 +28,11 @@ mod declare;
 mod meanwhile;
 mod steps;
 
-pub use steps::render_timeline;
-
 use ask::review_field;
 
 /// Why a walk stopped early; `E` is the journal's own failure.
 #[derive(Debug, thiserror::Error)]
-pub enum EngineError<E> {
+pub(crate) enum EngineError<E> {
     /// Ctrl-C: everything answered before is recorded.
     #[error("interrupted")]
     Interrupted { id: Option<String> },
@@ -50,7 +48,7 @@ pub enum EngineError<E> {
 
 /// What guided response needs to know besides the runbook.
 #[derive(Debug, Clone)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// Who responds: the default lead and action owner.
     pub me: Identity,
     /// The responder's offset, to read `HH:MM`.
@@ -67,7 +65,7 @@ pub struct Policy {
 
 /// How a walk ended.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub incident: Incident,
     /// The walk reached its end (closed, or left through an exit); otherwise
     /// it paused and `respond ID` resumes it.
@@ -83,7 +81,7 @@ enum Flow {
 
 /// The walk over one incident, recording through a journal whose failures
 /// are `E`.
-pub struct Engine<'a, E> {
+pub(crate) struct Engine<'a, E> {
     runbook: &'a Runbook,
     policy: &'a Policy,
     prompter: &'a mut dyn Prompter,
@@ -95,7 +93,7 @@ pub struct Engine<'a, E> {
 }
 
 impl<'a, E> Engine<'a, E> {
-    pub fn new(
+    pub(crate) fn new(
         runbook: &'a Runbook,
         policy: &'a Policy,
         prompter: &'a mut dyn Prompter,
@@ -113,7 +111,10 @@ impl<'a, E> Engine<'a, E> {
 
     /// Declares a new incident when `existing` is `None`, else summarises
     /// where it stands; then walks the runbook from the incident's step.
-    pub fn respond(&mut self, existing: Option<Incident>) -> Result<Outcome, EngineError<E>> {
+    pub(crate) fn respond(
+        &mut self,
+        existing: Option<Incident>,
+    ) -> Result<Outcome, EngineError<E>> {
         let incident = match existing {
             Some(incident) => {
                 self.current = Some(incident.id.to_string());
@@ -182,7 +183,7 @@ impl<'a, E> Engine<'a, E> {
 
     /// Walks the runbook from the incident's step to its end, or until the
     /// responder pauses.
-    pub fn walk(&mut self, mut inc: Incident) -> Result<Outcome, EngineError<E>> {
+    pub(crate) fn walk(&mut self, mut inc: Incident) -> Result<Outcome, EngineError<E>> {
         self.current = Some(inc.id.to_string());
         if inc.status.is_final() {
             self.say(

@@ -510,7 +510,7 @@ impl<E> Engine<'_, E> {
 }
 
 /// The review's timeline as lines: time, who, what.
-pub fn render_timeline(entries: &[TimelineEntry]) -> String {
+pub(crate) fn render_timeline(entries: &[TimelineEntry]) -> String {
     let days: std::collections::BTreeSet<NaiveDate> =
         entries.iter().map(|e| e.at.date_naive()).collect();
     let format = if days.len() > 1 {

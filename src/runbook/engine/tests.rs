@@ -14,6 +14,7 @@ use crate::runbook::journal::{Concurrent, Meanwhile, Recorded, TimelineEntry};
 use crate::runbook::prompt::AcceptDefaults;
 use crate::runbook::scripted::{Answer, ScriptedPrompter, declare_script, stabilize_script};
 
+use super::steps::render_timeline;
 use super::*;
 
 use Answer::{Checks, Default, Interrupt, No, Pick, Yes};
@@ -27,7 +28,7 @@ fn pick(t: &str) -> Answer {
 }
 
 fn runbook() -> Runbook {
-    toml::from_str(crate::runbook::DEFAULT_RUNBOOK).unwrap()
+    toml::from_str(crate::domain::runbook::DEFAULT_RUNBOOK).unwrap()
 }
 
 fn ada() -> Identity {
