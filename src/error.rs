@@ -88,6 +88,10 @@ impl From<LedgerError> for CliError {
                 USAGE,
                 Some("fix the file, then check it with `git incident validate`".into()),
             ),
+            LedgerError::Unsafe { .. } => (
+                USAGE,
+                Some("the ledger reads only regular files inside its folder, up to 4 MiB each; fix or remove this one (see `git log` for who added it)".into()),
+            ),
             LedgerError::UnknownIncident { hint, .. } => (REFUSED, hint.clone()),
             LedgerError::BadId(_) => (
                 USAGE,

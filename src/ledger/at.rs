@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid};
 
-use super::files::{in_parallel, parse_incident};
+use super::files::{MAX_FILE, in_parallel, parse_incident, too_large};
 use super::git::{self, commit_id, oid};
 use super::{INCIDENTS_DIR, Ledger, LedgerError, Stored};
 use crate::domain::{CommitId, IncidentId};
+
+/// git's file mode of a symbolic link.
+const LINK_MODE: i32 = 0o120_000;
 
 impl Ledger {
     /// Resolves a point in history: a revision as git reads it (`HEAD~3`,
@@ -96,7 +99,10 @@ impl Ledger {
         let Some(tree) = self.ledger_tree(commit)? else {
             return Ok(Vec::new());
         };
-        let Some(entry) = tree.get_name(INCIDENTS_DIR) else {
+        let Some(entry) = tree
+            .get_name(INCIDENTS_DIR)
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+        else {
             return Ok(Vec::new());
         };
         let incidents = self.repo.find_tree(entry.id())?;
@@ -108,7 +114,11 @@ impl Ledger {
             let year_name = year.name().unwrap_or_default().to_owned();
             for file in self.repo.find_tree(year.id())?.iter() {
                 let Ok(name) = file.name() else { continue };
-                if name.ends_with(".toml") && file.kind() == Some(ObjectType::Blob) {
+                // A committed link is not an incident file, whatever it names.
+                if name.ends_with(".toml")
+                    && file.kind() == Some(ObjectType::Blob)
+                    && file.filemode() != LINK_MODE
+                {
                     found.push((
                         PathBuf::from(INCIDENTS_DIR).join(&year_name).join(name),
                         file.id(),
@@ -132,6 +142,11 @@ impl Ledger {
     }
 
     pub(super) fn blob_text(&self, path: &Path, blob: Oid) -> Result<String, LedgerError> {
+        // The header gives the size without inflating the blob.
+        let (size, _) = self.repo.odb()?.read_header(blob)?;
+        if u64::try_from(size).map_or(true, |n| n > MAX_FILE) {
+            return Err(too_large(path));
+        }
         let blob = self.repo.find_blob(blob)?;
         String::from_utf8(blob.content().to_vec()).map_err(|_| LedgerError::Invalid {
             path: path.to_path_buf(),
@@ -145,6 +160,9 @@ impl Ledger {
         let Ok(entry) = tree.get_path(&self.base().join(INCIDENTS_DIR)) else {
             return Ok(None);
         };
+        if entry.kind() != Some(ObjectType::Tree) {
+            return Ok(None);
+        }
         let incidents = self.repo().find_tree(entry.id())?;
         let name = format!("{id}.toml");
         let mut years: Vec<String> = incidents
@@ -159,7 +177,7 @@ impl Ledger {
                 .find_tree(incidents.get_name(year).expect("listed").id())?;
             if sub
                 .get_name(&name)
-                .is_some_and(|e| e.kind() == Some(ObjectType::Blob))
+                .is_some_and(|e| e.kind() == Some(ObjectType::Blob) && e.filemode() != LINK_MODE)
             {
                 return Ok(Some(PathBuf::from(INCIDENTS_DIR).join(year).join(name)));
             }

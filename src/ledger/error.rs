@@ -31,6 +31,8 @@ pub enum LedgerError {
     ConflictMarkers { path: PathBuf, line: usize },
     #[error("{}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
+    #[error("{}: {message}", path.display())]
+    Unsafe { path: PathBuf, message: String },
     #[error(transparent)]
     BadId(#[from] crate::domain::id::IdError),
     #[error("no incident {id} in this ledger")]

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io::{self, Read as _, Write as _};
-use std::path::Path;
+use std::path::{Component, Path};
 
 use super::error::{self, LedgerError, ParseError};
 use crate::domain::Incident;
@@ -72,9 +72,89 @@ pub(crate) fn read_given_text(dir: &Path, path: &Path) -> io::Result<String> {
     })
 }
 
+/// The most a file of the ledger may hold (an incident file, ledger.toml,
+/// the runbook, a blob in history): thousands of entries, and a bound on
+/// what a pushed ledger can make the tool read.
+pub(crate) const MAX_FILE: u64 = 4 << 20;
+
+/// Why a path named by the ledger (in ledger.toml, runbook.toml or the
+/// tree) is not one it reads: the ledger is data, read only inside itself.
+fn outside(path: &Path, why: &str) -> LedgerError {
+    LedgerError::Unsafe {
+        path: path.to_path_buf(),
+        message: why.to_owned(),
+    }
+}
+
+/// Checks that `path`, relative to the ledger's root, stays inside it: no
+/// absolute path, no `..`, no symbolic link on the way, and (if it exists)
+/// a regular file at the end, never a FIFO or a device that would hang or
+/// never end.
+pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), LedgerError> {
+    let mut at = root.to_path_buf();
+    let mut rel = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::Normal(name) => {
+                at.push(name);
+                rel.push(name);
+            }
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err(outside(path, "leads out of the ledger (`..`)"));
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(outside(
+                    path,
+                    "is an absolute path; the ledger names its files relative to itself",
+                ));
+            }
+        }
+        let Ok(meta) = fs::symlink_metadata(&at) else {
+            return Ok(());
+        };
+        if meta.file_type().is_symlink() {
+            return Err(outside(
+                &rel,
+                "is a symbolic link; the ledger reads only its own files",
+            ));
+        }
+        if at.as_path() != root.join(path) && !meta.is_dir() {
+            return Ok(());
+        }
+    }
+    match fs::symlink_metadata(&at) {
+        Ok(meta) if !meta.is_file() => Err(outside(path, "is not a regular file")),
+        _ => Ok(()),
+    }
+}
+
+/// The bytes of a file of the ledger, checked by [`check_inside`] and
+/// refused past [`MAX_FILE`] without reading the rest.
+pub(crate) fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, LedgerError> {
+    check_inside(root, path)?;
+    let file = fs::File::open(root.join(path)).map_err(LedgerError::io("cannot read", path))?;
+    // The check above ran on the path; this one on what was opened.
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(outside(path, "is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(LedgerError::io("cannot read", path))?;
+    if u64::try_from(bytes.len()).map_or(true, |n| n > MAX_FILE) {
+        return Err(too_large(path));
+    }
+    Ok(bytes)
+}
+
+/// A file or blob of the ledger over [`MAX_FILE`].
+pub(crate) fn too_large(path: &Path) -> LedgerError {
+    outside(path, &format!("is larger than {} MiB", MAX_FILE >> 20))
+}
+
 pub(super) fn read_text(root: &Path, path: &Path) -> Result<String, LedgerError> {
-    let bytes = fs::read(root.join(path)).map_err(LedgerError::io("cannot read", path))?;
-    text_of(path, bytes)
+    text_of(path, read_inside(root, path)?)
 }
 
 /// The file's bytes as text, or where the first byte that is not UTF-8 sits.

@@ -36,7 +36,8 @@ impl Ledger {
         let name = format!("{id}.toml");
         for year in self.year_dirs()?.into_iter().rev() {
             let path = year.join(&name);
-            if self.root.join(&path).is_file() {
+            // Whatever is there: reading it refuses a link or a FIFO by name.
+            if fs::symlink_metadata(self.root.join(&path)).is_ok() {
                 return Ok(Some(path));
             }
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid};
 
-use super::files::parse_incident;
+use super::files::{check_inside, parse_incident, read_inside};
 use super::git::{self, Author, Moved, OneFileCommit, Staged};
 use super::intent::{self, Intent, failpoint, worktree_blob};
 use super::{
@@ -72,7 +72,9 @@ impl Ledger {
         }
         if let Some(tip) = tip {
             let tree = self.repo.find_commit(tip)?.tree()?;
-            if let Ok(entry) = tree.get_path(&self.base.join(INCIDENTS_DIR)) {
+            if let Ok(entry) = tree.get_path(&self.base.join(INCIDENTS_DIR))
+                && entry.kind() == Some(ObjectType::Tree)
+            {
                 let incidents = self.repo.find_tree(entry.id())?;
                 for year in incidents
                     .iter()
@@ -104,6 +106,7 @@ impl Ledger {
             id: id.to_string(),
             path: path.to_path_buf(),
         };
+        check_inside(&self.root, path)?;
         if fs::symlink_metadata(self.root.join(path)).is_ok()
             || git::blob_at(&self.repo, tip, &self.base.join(path))?.is_some()
         {
@@ -274,7 +277,7 @@ impl Ledger {
     /// git would hash it) and its index entry must both be that blob.
     fn committed_blob(&self, tip: Option<Oid>, path: &Path) -> Result<Oid, LedgerError> {
         let repo_path = self.base.join(path);
-        let bytes = fs::read(self.root.join(path)).map_err(LedgerError::io("cannot read", path))?;
+        let bytes = read_inside(&self.root, path)?;
         let committed = git::blob_at(&self.repo, tip, &repo_path)?;
         let on_disk = worktree_blob(&bytes, &committed.into_iter().collect::<Vec<_>>())?;
         let staged = git::index_entry(&self.repo, &repo_path)?;

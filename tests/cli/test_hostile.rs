@@ -297,3 +297,213 @@ fn leading_zeros_name_the_same_incident() {
     incident_named(&env, "INC-7", "INC-7");
     assert_eq!(env.declare("next"), "INC-8");
 }
+
+/// Links `incidents/2026/NAME` to `target` and commits the link, as a
+/// pushed ledger can hold it.
+fn link(env: &TestEnv, name: &str, target: &Path) {
+    std::os::unix::fs::symlink(target, env.path(&format!("incidents/2026/{name}"))).unwrap();
+    commit_all(env);
+}
+
+/// A file outside the ledger, holding a valid incident, that no command
+/// may read.
+fn secret(env: &TestEnv) -> std::path::PathBuf {
+    let path = env.home.join("secret.toml");
+    std::fs::write(
+        &path,
+        env.read("incidents/2026/INC-1.toml")
+            .replace("INC-1", "INC-5"),
+    )
+    .unwrap();
+    path
+}
+
+/// Issue 11: `runbook = "../../x"`, an absolute runbook path, or a committed
+/// symlink made the tool read a file outside the ledger and print it; a
+/// FIFO or `/dev/stdin` hung; `/dev/zero` read until memory ran out; a
+/// 120 MB incident file was read whole.
+#[test]
+fn only_regular_files_inside_the_ledger_are_read() {
+    fn runbook_up(env: &TestEnv) {
+        edit_config(
+            env,
+            "runbook = \"runbook.toml\"",
+            "runbook = \"../../etc/passwd\"",
+        );
+    }
+    fn runbook_absolute(env: &TestEnv) {
+        edit_config(
+            env,
+            "runbook = \"runbook.toml\"",
+            "runbook = \"/etc/passwd\"",
+        );
+    }
+    fn runbook_stdin(env: &TestEnv) {
+        edit_config(
+            env,
+            "runbook = \"runbook.toml\"",
+            "runbook = \"/dev/stdin\"",
+        );
+    }
+    fn runbook_link(env: &TestEnv) {
+        let target = secret(env);
+        std::fs::remove_file(env.path("runbook.toml")).unwrap();
+        std::os::unix::fs::symlink(target, env.path("runbook.toml")).unwrap();
+        commit_all(env);
+    }
+    fn runbook_dir(env: &TestEnv) {
+        edit_config(env, "runbook = \"runbook.toml\"", "runbook = \"incidents\"");
+    }
+    fn incident_link(env: &TestEnv) {
+        let target = secret(env);
+        link(env, "INC-5.toml", &target);
+    }
+    fn incident_zero(env: &TestEnv) {
+        link(env, "INC-5.toml", Path::new("/dev/zero"));
+    }
+    fn incident_fifo(env: &TestEnv) {
+        let fifo = env.path("incidents/2026/INC-5.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    fn incident_dir(env: &TestEnv) {
+        std::fs::create_dir_all(env.path("incidents/2026/INC-5.toml")).unwrap();
+    }
+    fn incidents_link(env: &TestEnv) {
+        let elsewhere = env.home.join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::rename(env.path("incidents"), elsewhere.join("incidents")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("incidents"), env.path("incidents")).unwrap();
+        commit_all(env);
+    }
+    fn huge_incident(env: &TestEnv) {
+        let text = env
+            .read("incidents/2026/INC-1.toml")
+            .replace("INC-1", "INC-5");
+        let padding = format!("# {}\n", "x".repeat(5 << 20));
+        env.write("incidents/2026/INC-5.toml", &(text + &padding));
+    }
+    fn huge_config(env: &TestEnv) {
+        let text = env.read("ledger.toml") + &format!("# {}\n", "x".repeat(5 << 20));
+        env.write("ledger.toml", &text);
+    }
+    const LINK: &str = "is a symbolic link; the ledger reads only its own files";
+    const HINT: &str = "hint: the ledger reads only regular files inside its folder";
+    check(&[
+        Case {
+            name: "runbook = ../../etc/passwd",
+            setup: runbook_up,
+            args: &["list"],
+            code: 2,
+            message: "../../etc/passwd: leads out of the ledger (`..`)",
+        },
+        Case {
+            name: "runbook = /etc/passwd",
+            setup: runbook_absolute,
+            args: &["show", "INC-1"],
+            code: 2,
+            message: "/etc/passwd: is an absolute path",
+        },
+        Case {
+            name: "runbook = /dev/stdin",
+            setup: runbook_stdin,
+            args: &["runbook"],
+            code: 2,
+            message: "/dev/stdin: is an absolute path",
+        },
+        Case {
+            name: "runbook.toml links out",
+            setup: runbook_link,
+            args: &["declare", "x"],
+            code: 2,
+            message: "runbook.toml: is a symbolic link",
+        },
+        Case {
+            name: "runbook names a folder",
+            setup: runbook_dir,
+            args: &["list"],
+            code: 2,
+            message: "incidents: is not a regular file",
+        },
+        Case {
+            name: "an incident file links out: show",
+            setup: incident_link,
+            args: &["show", "INC-5"],
+            code: 2,
+            message: LINK,
+        },
+        Case {
+            name: "an incident file links out: note",
+            setup: incident_link,
+            args: &["note", "INC-5", "x"],
+            code: 2,
+            message: LINK,
+        },
+        Case {
+            name: "an incident file links to /dev/zero",
+            setup: incident_zero,
+            args: &["show", "INC-5"],
+            code: 2,
+            message: LINK,
+        },
+        Case {
+            name: "an incident file is a FIFO: list",
+            setup: incident_fifo,
+            args: &["list"],
+            code: 0,
+            message: "warning: skipped incidents/2026/INC-5.toml: is not a regular file",
+        },
+        Case {
+            name: "an incident file is a FIFO: stats reads history, never hangs",
+            setup: incident_fifo,
+            args: &["stats"],
+            code: 0,
+            message: "",
+        },
+        Case {
+            name: "an incident file is a folder",
+            setup: incident_dir,
+            args: &["list"],
+            code: 0,
+            message: "incidents/2026/INC-5.toml: is not a regular file",
+        },
+        Case {
+            name: "the incidents folder links out: note",
+            setup: incidents_link,
+            args: &["note", "INC-1", "x"],
+            code: 2,
+            message: "incidents: is a symbolic link",
+        },
+        Case {
+            name: "the incidents folder links out: declare writes nothing there",
+            setup: incidents_link,
+            args: &["declare", "x", "--sev", "SEV-2"],
+            code: 2,
+            message: "incidents: is a symbolic link",
+        },
+        Case {
+            name: "an incident file over 4 MiB",
+            setup: huge_incident,
+            args: &["show", "INC-5"],
+            code: 2,
+            message: "incidents/2026/INC-5.toml: is larger than 4 MiB",
+        },
+        Case {
+            name: "ledger.toml over 4 MiB",
+            setup: huge_config,
+            args: &["list"],
+            code: 2,
+            message: "ledger.toml: is larger than 4 MiB",
+        },
+        Case {
+            name: "the hint of a file refused",
+            setup: incident_link,
+            args: &["show", "INC-5"],
+            code: 2,
+            message: HINT,
+        },
+    ]);
+}

@@ -29,7 +29,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::journal::{FileTime, Journal, mtime};
 use crate::domain::{Identity, Incident, IncidentId, Mitigation, Summary};
-use crate::ledger::files::{in_parallel, parse_incident, text_of};
+use crate::ledger::files::{check_inside, in_parallel, parse_incident, read_inside, text_of};
 use crate::ledger::{Ledger, LedgerError};
 
 /// An incident file's summary, with the path it was read from.
@@ -359,7 +359,8 @@ fn look(
     written: Option<FileTime>,
 ) -> Result<Seen, LedgerError> {
     let full = root.join(path);
-    let meta = fs::metadata(&full).map_err(LedgerError::io("cannot read", path))?;
+    check_inside(root, path)?;
+    let meta = fs::symlink_metadata(&full).map_err(LedgerError::io("cannot read", path))?;
     let stat = Stat::of(&meta);
     if let Some(entry) = cached
         && entry.stat == stat
@@ -367,7 +368,7 @@ fn look(
     {
         return Ok(Seen::Kept);
     }
-    let bytes = fs::read(&full).map_err(LedgerError::io("cannot read", path))?;
+    let bytes = read_inside(root, path)?;
     let (hash, bytes_len) = (xxh3_64(&bytes), bytes.len() as u64);
     if let Some(entry) = cached
         && entry.hash == hash
