@@ -1,7 +1,7 @@
 use clap::CommandFactory;
 
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, Kind};
 use crate::ui::Ui;
 
 use super::Cli;
@@ -16,7 +16,7 @@ pub(super) fn run(_ctx: &Context, ui: &mut Ui, _args: &ManArgs) -> Result<(), Cl
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command().name("git-incident"))
         .render(&mut out)
-        .map_err(|e| CliError::refused(format!("cannot render the manual: {e}")))?;
+        .map_err(|e| CliError::new(Kind::Internal, format!("cannot render the manual: {e}")))?;
     ui.print(&String::from_utf8_lossy(&out));
     Ok(())
 }

@@ -145,7 +145,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             ui.error(&e);
-            ExitCode::from(e.code)
+            ExitCode::from(e.code())
         }
     }
 }

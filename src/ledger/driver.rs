@@ -17,6 +17,7 @@ use git2::{ConfigLevel, Repository};
 use super::error::LedgerError;
 use super::{Ledger, write_atomic};
 use crate::domain::merge::{self, Options, Refusal, Report};
+use crate::ledger::IoOp;
 
 /// The `.gitattributes` line that sends incident files to the driver.
 pub(crate) const ATTRIBUTES: &str = "# Incident files merge entry by entry: `git incident init --clone` registers\n# the driver in a fresh clone (see `git incident merge-driver --help`).\nincidents/**/*.toml merge=incident\n";
@@ -43,7 +44,7 @@ pub(crate) fn merge_files(
     options: &Options,
 ) -> Result<DriverOutcome, LedgerError> {
     let read = |path: &Path| -> Result<Option<String>, LedgerError> {
-        let bytes = fs::read(path).map_err(LedgerError::io("cannot read", path))?;
+        let bytes = fs::read(path).map_err(LedgerError::io(IoOp::Read, path))?;
         Ok(String::from_utf8(bytes).ok())
     };
     let texts = (read(base)?, read(ours)?, read(theirs)?);

@@ -18,6 +18,44 @@ pub struct ParseError {
     pub(crate) width: usize,
 }
 
+/// What the ledger was doing with a file when the file system failed. Reading
+/// and opening fail on input the user gave or left unreadable; the others on
+/// the machine under the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoOp {
+    Read,
+    Open,
+    OpenLock,
+    Lock,
+    Write,
+    Create,
+    Remove,
+    Wait,
+}
+
+impl IoOp {
+    /// Whether the failure is unreadable input (exit 2) rather than the
+    /// file system or git failing under a write.
+    pub fn is_input(self) -> bool {
+        matches!(self, IoOp::Read | IoOp::Open | IoOp::OpenLock)
+    }
+}
+
+impl std::fmt::Display for IoOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IoOp::Read => "cannot read",
+            IoOp::Open => "cannot open",
+            IoOp::OpenLock => "cannot open the lock file",
+            IoOp::Lock => "cannot lock",
+            IoOp::Write => "cannot write",
+            IoOp::Create => "cannot create",
+            IoOp::Remove => "cannot remove",
+            IoOp::Wait => "cannot wait for",
+        })
+    }
+}
+
 /// Errors of the ledger layer.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -62,9 +100,9 @@ pub enum LedgerError {
     Change(#[from] ChangeError),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{op} {}: {source}", path.display())]
     Io {
-        action: &'static str,
+        op: IoOp,
         path: PathBuf,
         source: std::io::Error,
     },
@@ -93,16 +131,9 @@ impl LedgerError {
         }
     }
 
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(std::io::Error) -> Self {
+    pub(crate) fn io(op: IoOp, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
-        move |source| LedgerError::Io {
-            action,
-            path,
-            source,
-        }
+        move |source| LedgerError::Io { op, path, source }
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::{Component, Path};
 use super::error::{self, LedgerError, ParseError};
 use crate::domain::Incident;
 use crate::domain::change::check_milestones;
+use crate::ledger::IoOp;
 
 /// `f` over `items` on up to 8 threads, in order; below a few hundred items
 /// the threads would cost more than they save.
@@ -133,7 +134,7 @@ pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), LedgerError> 
 /// refused past [`MAX_FILE`] without reading the rest.
 pub(crate) fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, LedgerError> {
     check_inside(root, path)?;
-    let file = fs::File::open(root.join(path)).map_err(LedgerError::io("cannot read", path))?;
+    let file = fs::File::open(root.join(path)).map_err(LedgerError::io(IoOp::Read, path))?;
     // The check above ran on the path; this one on what was opened.
     if !file.metadata().is_ok_and(|m| m.is_file()) {
         return Err(outside(path, "is not a regular file"));
@@ -141,7 +142,7 @@ pub(crate) fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, LedgerErr
     let mut bytes = Vec::new();
     file.take(MAX_FILE + 1)
         .read_to_end(&mut bytes)
-        .map_err(LedgerError::io("cannot read", path))?;
+        .map_err(LedgerError::io(IoOp::Read, path))?;
     if u64::try_from(bytes.len()).map_or(true, |n| n > MAX_FILE) {
         return Err(too_large(path));
     }
@@ -256,8 +257,8 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8], durability: Durability) -> i
 /// Writes a file a person keeps, durably (see [`write_file`]).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
-    write_file(path, bytes, Durability::Durable).map_err(LedgerError::io("cannot write", path))
+    fs::create_dir_all(dir).map_err(LedgerError::io(IoOp::Create, dir))?;
+    write_file(path, bytes, Durability::Durable).map_err(LedgerError::io(IoOp::Write, path))
 }
 
 /// One of the tool's own JSON files in the git directory, if it is there and

@@ -23,6 +23,7 @@ use git2::{ObjectType, Oid, Repository};
 
 use super::files::{Durability, write_file};
 use super::{LedgerError, git};
+use crate::ledger::IoOp;
 
 /// What a writer is about to commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +50,7 @@ impl Intent {
         let text = format!("{} {old} {}\n", self.new, self.path.display());
         let file = marker(repo);
         write_file(&file, text.as_bytes(), Durability::BestEffort)
-            .map_err(LedgerError::io("cannot write", &file))
+            .map_err(LedgerError::io(IoOp::Write, &file))
     }
 
     /// The write is complete: nothing is left to finish.
@@ -145,7 +146,7 @@ fn settle(repo: &Repository, intent: &Intent) -> Result<Outcome, LedgerError> {
     let on_disk = match fs::read(&file) {
         Ok(bytes) => Some(worktree_blob(&bytes, &known)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(LedgerError::io("cannot read", &file)(e)),
+        Err(e) => return Err(LedgerError::io(IoOp::Read, &file)(e)),
     };
     let staged = git::index_entry(repo, &intent.path)?;
     let untouched = |blob: Option<Oid>| blob == intent.old || blob == Some(intent.new);
@@ -162,7 +163,7 @@ fn settle(repo: &Repository, intent: &Intent) -> Result<Outcome, LedgerError> {
                 let bytes = git::worktree_bytes(repo, &intent.path, blob.content());
                 git::write_worktree_file(repo, &file, &bytes)?;
             }
-            None => fs::remove_file(&file).map_err(LedgerError::io("cannot remove", &file))?,
+            None => fs::remove_file(&file).map_err(LedgerError::io(IoOp::Remove, &file))?,
         }
     }
     git::stage(

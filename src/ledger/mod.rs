@@ -42,7 +42,7 @@ use crate::domain::runbook::{DEFAULT_RUNBOOK, Runbook};
 use crate::domain::{Applied, CommitId, Identity, Incident, IncidentId, Settings};
 
 pub use config::LedgerConfig;
-pub use error::{LedgerError, ParseError};
+pub use error::{IoOp, LedgerError, ParseError};
 pub(crate) use files::{parse_incident, parse_toml, read_given, read_given_text, write_atomic};
 pub(crate) use git::Author;
 
@@ -108,7 +108,7 @@ impl Ledger {
     /// Finds the ledger in `start` or the nearest parent folder holding
     /// `ledger.toml`.
     pub(crate) fn find(start: &Path) -> Result<Self, LedgerError> {
-        let start = fs::canonicalize(start).map_err(LedgerError::io("cannot open", start))?;
+        let start = fs::canonicalize(start).map_err(LedgerError::io(IoOp::Open, start))?;
         let root = start
             .ancestors()
             .find(|dir| dir.join(LEDGER_FILE).is_file())
@@ -165,8 +165,8 @@ impl Ledger {
     /// Creates a ledger in `dir`, running `git init` first where `dir` is not
     /// inside a repository, and commits the set-up as one commit.
     pub(crate) fn init(dir: &Path, author: &Author) -> Result<Initialized, LedgerError> {
-        fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
-        let root = fs::canonicalize(dir).map_err(LedgerError::io("cannot open", dir))?;
+        fs::create_dir_all(dir).map_err(LedgerError::io(IoOp::Create, dir))?;
+        let root = fs::canonicalize(dir).map_err(LedgerError::io(IoOp::Open, dir))?;
         if root.join(LEDGER_FILE).exists() {
             return Err(LedgerError::AlreadyALedger(root));
         }
@@ -297,7 +297,7 @@ fn base_in_workdir(repo: &Repository, root: &Path) -> Result<PathBuf, LedgerErro
         path: root.to_path_buf(),
         message: "the repository is bare; a ledger needs a clone with a working tree".into(),
     })?;
-    let workdir = fs::canonicalize(workdir).map_err(LedgerError::io("cannot open", workdir))?;
+    let workdir = fs::canonicalize(workdir).map_err(LedgerError::io(IoOp::Open, workdir))?;
     Ok(root
         .strip_prefix(&workdir)
         .unwrap_or(Path::new(""))

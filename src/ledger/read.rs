@@ -8,6 +8,7 @@ use super::error::LIST_HINT;
 use super::files::{in_parallel, parse_incident, read_text};
 use super::{INCIDENTS_DIR, Ledger, LedgerError, Stored};
 use crate::domain::IncidentId;
+use crate::ledger::IoOp;
 
 impl Ledger {
     /// The year folders, oldest first.
@@ -69,7 +70,7 @@ impl Ledger {
         let mut paths = Vec::new();
         for year in self.year_dirs()? {
             let dir = self.root.join(&year);
-            let entries = fs::read_dir(&dir).map_err(LedgerError::io("cannot read", &dir))?;
+            let entries = fs::read_dir(&dir).map_err(LedgerError::io(IoOp::Read, &dir))?;
             for entry in entries.filter_map(Result::ok) {
                 let name = entry.file_name();
                 if name.to_str().is_some_and(|n| n.ends_with(".toml")) {

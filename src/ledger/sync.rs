@@ -23,6 +23,7 @@ use super::{INCIDENTS_DIR, LOCK_WAIT, Ledger, LedgerError};
 use crate::domain::Identity;
 use crate::domain::merge::{self, Options};
 use crate::domain::sync::Synced;
+use crate::ledger::IoOp;
 
 /// How often a push lost to a concurrent one is fetched, merged and tried
 /// again.
@@ -355,7 +356,7 @@ impl Ledger {
                 Some(blob) => {
                     let content = self.repo.find_blob(*blob)?.content().to_vec();
                     if let Some(dir) = file.parent() {
-                        fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+                        fs::create_dir_all(dir).map_err(LedgerError::io(IoOp::Create, dir))?;
                     }
                     let bytes = git::worktree_bytes(&self.repo, path, &content);
                     git::write_worktree_file(&self.repo, &file, &bytes)?;
@@ -368,7 +369,7 @@ impl Ledger {
                 None => {
                     match fs::remove_file(&file) {
                         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                            return Err(LedgerError::io("cannot remove", &file)(e));
+                            return Err(LedgerError::io(IoOp::Remove, &file)(e));
                         }
                         _ => {}
                     }
@@ -407,7 +408,7 @@ impl Ledger {
                 &committed.into_iter().collect::<Vec<_>>(),
             )?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(LedgerError::io("cannot read", workdir.join(path))(e)),
+            Err(e) => return Err(LedgerError::io(IoOp::Read, workdir.join(path))(e)),
         };
         if on_disk == committed && staged == committed {
             Ok(())

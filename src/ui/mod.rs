@@ -99,6 +99,9 @@ impl Ui {
                 "^".repeat(p.width.max(1))
             );
         }
+        for cause in &e.causes {
+            let _ = writeln!(self.err, "caused by: {cause}");
+        }
         if let Some(hint) = &e.hint {
             let h = style::HINT;
             let _ = writeln!(self.err, "{h}hint:{h:#} {hint}");

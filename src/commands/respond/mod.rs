@@ -11,9 +11,6 @@ mod journal;
 
 use journal::LedgerJournal;
 
-/// Exit code after Ctrl-C, as shells report an interrupted command.
-const INTERRUPTED: u8 = 130;
-
 /// The commands that do what guided response does, one change at a time.
 const NON_INTERACTIVE: &str =
     "declare, ack, lead, mitigate, note, update, cleanup done, resolve, review, action, close";
@@ -126,7 +123,7 @@ impl From<EngineError<LedgerError>> for CliError {
                         "start again with `git incident respond`".to_owned(),
                     ),
                 };
-                CliError::new(INTERRUPTED, message).with_hint(hint)
+                CliError::interrupted(message).with_hint(hint)
             }
             EngineError::Prompt(e) => CliError::usage(e.to_string()).with_hint(format!(
                 "the single commands do the same without a terminal: {NON_INTERACTIVE}"

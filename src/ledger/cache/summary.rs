@@ -29,6 +29,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::journal::{FileTime, Journal, mtime};
 use crate::domain::{Identity, Incident, IncidentId, Mitigation, Summary};
+use crate::ledger::IoOp;
 use crate::ledger::files::{check_inside, in_parallel, parse_incident, read_inside, text_of};
 use crate::ledger::{Ledger, LedgerError};
 
@@ -360,7 +361,7 @@ fn look(
 ) -> Result<Seen, LedgerError> {
     let full = root.join(path);
     check_inside(root, path)?;
-    let meta = fs::symlink_metadata(&full).map_err(LedgerError::io("cannot read", path))?;
+    let meta = fs::symlink_metadata(&full).map_err(LedgerError::io(IoOp::Read, path))?;
     let stat = Stat::of(&meta);
     if let Some(entry) = cached
         && entry.stat == stat

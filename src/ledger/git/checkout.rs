@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use git2::Repository;
 
 use super::lock::scratch_file;
+use crate::ledger::IoOp;
 use crate::ledger::error::LedgerError;
 
 /// Whether git's checkout writes `path` with CRLF line ends, from the
@@ -91,7 +92,7 @@ pub(crate) fn write_worktree_file(
     bytes: &[u8],
 ) -> Result<(), LedgerError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+    fs::create_dir_all(dir).map_err(LedgerError::io(IoOp::Create, dir))?;
     let write = |tmp: &Path| -> std::io::Result<()> {
         let mut file = File::create(tmp)?;
         file.write_all(bytes)?;
@@ -106,12 +107,12 @@ pub(crate) fn write_worktree_file(
             let tmp = beside(path);
             write(&tmp).map_err(|e| {
                 let _ = fs::remove_file(&tmp);
-                LedgerError::io("cannot write", path)(e)
+                LedgerError::io(IoOp::Write, path)(e)
             })
         }
         Err(e) => {
             let _ = fs::remove_file(&tmp);
-            Err(LedgerError::io("cannot write", path)(e))
+            Err(LedgerError::io(IoOp::Write, path)(e))
         }
     }
 }

@@ -11,6 +11,7 @@ use git2::{ObjectType, Oid, Repository};
 use super::index::index_entry_for;
 use super::lock::{GIT_LOCK_WAIT, GitLock, scratch_file};
 use super::{Author, branch_tip, run_with_input};
+use crate::ledger::IoOp;
 use crate::ledger::error::LedgerError;
 
 /// Writes `tree` with `path` set to `blob`, rebuilding only the trees on the
@@ -214,10 +215,10 @@ pub(crate) fn move_branch(
 ) -> Result<Moved, LedgerError> {
     let target = repo.commondir().join(branch);
     if let Some(dir) = target.parent() {
-        fs::create_dir_all(dir).map_err(LedgerError::io("cannot create", dir))?;
+        fs::create_dir_all(dir).map_err(LedgerError::io(IoOp::Create, dir))?;
     }
     let twin = scratch_file(repo, "ref")?;
-    fs::write(&twin, format!("{new}\n")).map_err(LedgerError::io("cannot write", &twin))?;
+    fs::write(&twin, format!("{new}\n")).map_err(LedgerError::io(IoOp::Write, &twin))?;
     let lock = GitLock::take(twin, &target, GIT_LOCK_WAIT)?;
     let current = branch_tip(repo, branch)?;
     if current != old {

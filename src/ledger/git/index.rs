@@ -10,6 +10,7 @@ use git2::{ErrorCode, Oid, Repository};
 
 use super::lock::{GIT_LOCK_WAIT, GitLock, scratch_file};
 use super::run_with_input;
+use crate::ledger::IoOp;
 use crate::ledger::error::LedgerError;
 
 /// What the index should hold at one path: a blob (with the working file
@@ -70,7 +71,7 @@ fn read_index_bytes(path: &Path) -> Result<Option<Vec<u8>>, LedgerError> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(LedgerError::io("cannot read", path)(e)),
+        Err(e) => Err(LedgerError::io(IoOp::Read, path)(e)),
     }
 }
 
@@ -93,7 +94,7 @@ pub(crate) fn stage(
         let before = read_index_bytes(&index_file)?;
         let scratch = scratch_file(repo, "index")?;
         if let Some(bytes) = &before {
-            fs::write(&scratch, bytes).map_err(LedgerError::io("cannot write", &scratch))?;
+            fs::write(&scratch, bytes).map_err(LedgerError::io(IoOp::Write, &scratch))?;
         } else {
             let _ = fs::remove_file(&scratch);
         }

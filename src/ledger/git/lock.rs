@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use git2::Repository;
 
+use crate::ledger::IoOp;
 use crate::ledger::error::LedgerError;
 
 /// How long a change waits for a git command holding `index.lock` or the
@@ -33,7 +34,7 @@ pub(crate) fn lock(repo: &Repository, wait: Duration) -> Result<LedgerLock, Ledg
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(LedgerError::io("cannot open the lock file", &path))?;
+        .map_err(LedgerError::io(IoOp::OpenLock, &path))?;
     let started = Instant::now();
     loop {
         match file.try_lock() {
@@ -48,7 +49,7 @@ pub(crate) fn lock(repo: &Repository, wait: Duration) -> Result<LedgerLock, Ledg
                 });
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(LedgerError::io("cannot lock", path)(e));
+                return Err(LedgerError::io(IoOp::Lock, path)(e));
             }
         }
     }
@@ -62,7 +63,7 @@ pub(crate) fn scratch_dir(repo: &Repository) -> PathBuf {
 
 pub(super) fn scratch_file(repo: &Repository, kind: &str) -> Result<PathBuf, LedgerError> {
     let dir = scratch_dir(repo);
-    fs::create_dir_all(&dir).map_err(LedgerError::io("cannot create", &dir))?;
+    fs::create_dir_all(&dir).map_err(LedgerError::io(IoOp::Create, &dir))?;
     Ok(dir.join(format!("{kind}.{}", std::process::id())))
 }
 
@@ -140,7 +141,7 @@ impl GitLock {
                 }
                 Err(e) => {
                     let _ = fs::remove_file(&twin);
-                    return Err(LedgerError::io("cannot create", &lock)(e));
+                    return Err(LedgerError::io(IoOp::Create, &lock)(e));
                 }
             }
         }
@@ -149,8 +150,7 @@ impl GitLock {
     /// Puts the new content in place: one rename, as git does.
     pub(super) fn commit(mut self) -> Result<(), LedgerError> {
         self.done = true;
-        fs::rename(&self.lock, &self.target)
-            .map_err(LedgerError::io("cannot write", &self.target))?;
+        fs::rename(&self.lock, &self.target).map_err(LedgerError::io(IoOp::Write, &self.target))?;
         let _ = fs::remove_file(&self.twin);
         Ok(())
     }

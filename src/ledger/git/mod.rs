@@ -20,6 +20,7 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, Signature, Time};
 
 use super::error::LedgerError;
 use crate::domain::CommitId;
+use crate::ledger::IoOp;
 
 pub(crate) use checkout::{beside, worktree_bytes, write_worktree_file};
 pub(crate) use commit::{
@@ -99,7 +100,7 @@ fn run_with_input(mut cmd: Command, what: &str, input: &[u8]) -> Result<Vec<u8>,
     let _ = child.stdin.take().expect("stdin is piped").write_all(input);
     let out = child
         .wait_with_output()
-        .map_err(LedgerError::io("cannot wait for", "git"))?;
+        .map_err(LedgerError::io(IoOp::Wait, "git"))?;
     if !out.status.success() {
         return Err(failed(
             String::from_utf8_lossy(&out.stderr).trim().to_owned(),
