@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ledger::{LedgerError, write_atomic};
+use crate::ledger::{LedgerError, missing_folder, write_given};
 use crate::render;
 use crate::ui::Ui;
 
@@ -56,9 +56,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), C
     };
     match &args.output {
         Some(path) => {
-            let full = ctx.dir.join(path);
-            // Write into a folder that exists; never create one by accident.
-            if let Some(folder) = full.parent().filter(|f| !f.is_dir()) {
+            if let Some(folder) = missing_folder(&ctx.dir, path) {
                 return Err(CliError::usage(format!(
                     "cannot write {}: there is no folder {}",
                     path.display(),
@@ -66,7 +64,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), C
                 ))
                 .with_hint("create the folder first, or give another path with -o"));
             }
-            write_atomic(&full, text.as_bytes())?;
+            write_given(&ctx.dir, path, text.as_bytes())?;
             ui.status(&format!("{id}: report written to {}", path.display()));
         }
         None => ui.print(&text),

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io::{self, Read as _, Write as _};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use super::error::{self, LedgerError, ParseError};
 use crate::domain::Incident;
@@ -259,6 +259,21 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LedgerError>
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(LedgerError::io(IoOp::Create, dir))?;
     write_file(path, bytes, Durability::Durable).map_err(LedgerError::io(IoOp::Write, path))
+}
+
+/// The folder a file the user named (relative to `dir`) would go in, where
+/// that folder does not exist: such a file is refused, never written into
+/// a folder made by accident.
+pub(crate) fn missing_folder(dir: &Path, path: &Path) -> Option<PathBuf> {
+    let full = dir.join(path);
+    full.parent()
+        .filter(|folder| !folder.is_dir())
+        .map(Path::to_path_buf)
+}
+
+/// Writes a file the user named, relative to `dir`, atomically and durably.
+pub(crate) fn write_given(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), LedgerError> {
+    write_atomic(&dir.join(path), bytes)
 }
 
 /// One of the tool's own JSON files in the git directory, if it is there and

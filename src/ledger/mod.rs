@@ -43,7 +43,10 @@ use crate::domain::{Applied, CommitId, Identity, Incident, IncidentId, Settings}
 
 pub use config::LedgerConfig;
 pub use error::{IoOp, LedgerError, ParseError};
-pub(crate) use files::{parse_incident, parse_toml, read_given, read_given_text, write_atomic};
+pub(crate) use files::{
+    missing_folder, parse_incident, parse_toml, read_given, read_given_text, write_atomic,
+    write_given,
+};
 pub(crate) use git::Author;
 
 /// The ledger's settings file, whose folder is the ledger's root.
