@@ -18,6 +18,21 @@ pub(super) struct IdArg {
     pub(super) id: String,
 }
 
+/// The incident a user named, following a renumbering with a notice.
+pub(super) fn incident_id(
+    ui: &mut Ui,
+    ledger: &Ledger,
+    text: &str,
+) -> Result<crate::domain::IncidentId, CliError> {
+    let (id, old) = ledger.resolve_id(text)?;
+    if let Some(old) = old {
+        ui.warn(&format!(
+            "{old} is now {id}: a sync renumbered it, as the remote had given {old} to another incident"
+        ));
+    }
+    Ok(id)
+}
+
 /// `--since T`: only what was declared since then.
 #[derive(Debug, Clone, clap::Args)]
 pub(super) struct SinceArg {

@@ -30,7 +30,7 @@ pub(super) struct DiffArgs {
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(&args.id.id)?;
+    let id = super::args::incident_id(ui, &ledger, &args.id.id)?;
     let head = ledger.head_commit()?;
     announce_commit_graph(ui, &ledger);
     let (from, to): (Option<CommitId>, CommitId) = match (&args.since, args.revs.as_slice()) {

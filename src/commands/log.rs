@@ -23,7 +23,7 @@ pub(super) struct LogArgs {
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(&args.id.id)?;
+    let id = super::args::incident_id(ui, &ledger, &args.id.id)?;
     announce_commit_graph(ui, &ledger);
     let history = ledger.history(&id, None)?;
     if ctx.json {

@@ -214,7 +214,7 @@ fn apply_change(
     force: Option<String>,
 ) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(id)?;
+    let id = args::incident_id(ui, &ledger, id)?;
     let actor = ctx.actor(force)?;
     let committed = ledger.apply(&id, change, &actor)?;
     report(ctx, ui, &committed);

@@ -37,7 +37,7 @@ enum Format {
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(&args.id.id)?;
+    let id = super::args::incident_id(ui, &ledger, &args.id.id)?;
     let head = ledger.head_commit()?;
     announce_commit_graph(ui, &ledger);
     let history = ledger.history(&id, Some(&head))?;

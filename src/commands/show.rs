@@ -19,7 +19,7 @@ pub(super) struct ShowArgs {
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let id = ledger.parse_id(&args.id.id)?;
+    let id = super::args::incident_id(ui, &ledger, &args.id.id)?;
     let (stored, commit) = match args::at(ctx, &ledger)? {
         None => (ledger.load(&id)?, None),
         Some(commit) => {

@@ -31,6 +31,12 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &SyncArgs) -> Result<(), Cli
         time: ctx.now.timestamp(),
     };
     let synced = ledger.sync(&request)?;
+    for (old, new) in &synced.renumbered {
+        ui.warn(&format!(
+            "{old} declared here is now {new}: {} already had an {old}; the file keeps {old} as an alias",
+            synced.remote
+        ));
+    }
     for rule in &synced.rules {
         ui.status(&format!("merged {rule}"));
     }

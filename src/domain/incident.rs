@@ -19,6 +19,11 @@ pub struct Incident {
     pub id: IncidentId,
     /// A stable unique id (ULID) that survives renumbering.
     pub uid: String,
+    /// The ids it had before: a `sync` renumbers an incident declared
+    /// offline whose id the remote already gave another incident, and every
+    /// command still accepts the old id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<IncidentId>,
     /// One line: what is broken, as users see it.
     pub title: String,
     /// A severity named in the runbook's severity table, such as `SEV-2`.
@@ -474,6 +479,7 @@ impl Incident {
         Self {
             id,
             uid,
+            aliases: Vec::new(),
             title,
             severity,
             status: Status::Declared,

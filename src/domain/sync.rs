@@ -22,6 +22,9 @@ pub struct Synced {
     pub rules: Vec<String>,
     /// `INC-N field: why` for what is left marked for a person.
     pub conflicts: Vec<String>,
+    /// `(old, new)` for each incident declared here offline whose id the
+    /// remote already gave another: renumbered, the old id kept as an alias.
+    pub renumbered: Vec<(String, String)>,
     /// Pushes lost to a concurrent push, then merged and retried.
     pub retries: u32,
 }

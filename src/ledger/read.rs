@@ -45,6 +45,26 @@ impl Ledger {
         Ok(None)
     }
 
+    /// Reads an id a user typed, following a renumbering: an id this ledger
+    /// holds no file for, but that an incident lists among its aliases,
+    /// names that incident. `(id, Some(old))` when it did. Only a miss pays
+    /// for reading the incidents.
+    pub(crate) fn resolve_id(
+        &self,
+        text: &str,
+    ) -> Result<(IncidentId, Option<IncidentId>), LedgerError> {
+        let id = self.parse_id(text)?;
+        if self.locate(&id)?.is_some() {
+            return Ok((id, None));
+        }
+        for stored in self.load_all()?.into_iter().flatten() {
+            if stored.incident.aliases.contains(&id) {
+                return Ok((stored.incident.id, Some(id)));
+            }
+        }
+        Ok((id, None))
+    }
+
     /// Reads an id as a user typed it, and whether the working tree holds
     /// that incident: what the domain's rules ask of other incidents.
     pub(super) fn lookup(&self, text: &str) -> Result<(IncidentId, bool), LedgerError> {

@@ -16,13 +16,15 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
+use super::files::parse_incident;
 use super::git::{self, Author, Moved, Staged};
 use super::intent::{self, worktree_blob};
-use super::trailer::{MERGE_CONFLICT, MERGE_RULE, MERGED_INCIDENT};
-use super::{INCIDENTS_DIR, LOCK_WAIT, Ledger, LedgerError};
-use crate::domain::Identity;
+use super::trailer::{CHANGE, FROM, INCIDENT, MERGE_CONFLICT, MERGE_RULE, MERGED_INCIDENT, TO};
+use super::{INCIDENTS_DIR, LOCK_WAIT, Ledger, LedgerError, edit};
+use crate::domain::change::Verb;
 use crate::domain::merge::{self, Options};
 use crate::domain::sync::Synced;
+use crate::domain::{Identity, IncidentId};
 use crate::ledger::IoOp;
 
 /// How often a push lost to a concurrent one is fetched, merged and tried
@@ -129,6 +131,7 @@ impl Ledger {
             return Ok(theirs);
         }
         let base = self.repo.merge_base(ours, theirs)?;
+        let ours = self.renumber_collisions(branch_ref, base, ours, theirs, request, synced)?;
         let mut plan = self.plan_merge(base, ours, theirs)?;
         let message = merge_message(synced, &plan);
         let tree = git::tree_with_changes(&self.repo, ours, &plan.changes)?;
@@ -142,6 +145,84 @@ impl Ledger {
         synced.rules.append(&mut plan.rules);
         synced.conflicts.append(&mut plan.conflicts);
         Ok(commit)
+    }
+
+    /// Incidents declared here since `base` whose id `theirs` already gives
+    /// another incident (two clones declared offline): each is renumbered
+    /// to the next number neither side has, in a commit of its own, keeping
+    /// its old id as an alias. An id already published never changes. The
+    /// new tip.
+    fn renumber_collisions(
+        &self,
+        branch_ref: &str,
+        base: Oid,
+        mut ours: Oid,
+        theirs: Oid,
+        request: &SyncRequest,
+        synced: &mut Synced,
+    ) -> Result<Oid, LedgerError> {
+        let added: Vec<(PathBuf, Oid)> = self
+            .changes_between(base, ours)?
+            .into_iter()
+            .filter(|(path, _)| self.is_incident_path(path))
+            .filter_map(|(path, blob)| Some((path, blob?)))
+            .collect();
+        let mut next = self
+            .next_number(Some(ours))?
+            .max(self.next_number(Some(theirs))?);
+        for (repo_path, blob) in added {
+            if git::blob_at(&self.repo, Some(base), &repo_path)?.is_some() {
+                continue;
+            }
+            let path = repo_path
+                .strip_prefix(&self.base)
+                .unwrap_or(&repo_path)
+                .to_path_buf();
+            let text = self.blob_text(&path, blob)?;
+            let mut incident = parse_incident(&path, &text)?;
+            let Some(their_path) = self.path_at(theirs, &incident.id.to_string())? else {
+                continue;
+            };
+            let their_blob = git::blob_at(&self.repo, Some(theirs), &self.base.join(&their_path))?;
+            let their_uid = match their_blob {
+                Some(b) => parse_incident(&their_path, &self.blob_text(&their_path, b)?)?.uid,
+                None => continue,
+            };
+            if their_uid == incident.uid {
+                continue;
+            }
+            let old = incident.id.clone();
+            let new = IncidentId::new(&self.config.prefix, next);
+            next += 1;
+            incident.aliases.push(old.clone());
+            incident.id = new.clone();
+            let new_text =
+                edit::render(Some(&text), &incident).map_err(|e| LedgerError::Invalid {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            let new_path = path.with_file_name(format!("{new}.toml"));
+            let new_repo_path = self.base.join(&new_path);
+            let new_blob = self.repo.blob(new_text.as_bytes())?;
+            let changes = vec![(repo_path.clone(), None), (new_repo_path, Some(new_blob))];
+            let message = format!(
+                "{new}: renumbered from {old}, which {remote} gives another incident\n\n\
+                 {remote} already had {old} (declared in another clone while this one was \
+                 offline); an id already published never changes, so this one does. {old} \
+                 stays an alias of {new}.\n\n\
+                 {INCIDENT}: {new}\n{CHANGE}: {verb}\n{FROM}: {old}\n{TO}: {new}\n",
+                remote = synced.remote,
+                verb = Verb::Renumber.as_str(),
+            );
+            let tree = git::tree_with_changes(&self.repo, ours, &changes)?;
+            let author = author_of(request);
+            let commit =
+                git::commit_object(&self.repo, Some(ours), tree, &message, &author, &author)?;
+            self.advance(branch_ref, ours, commit, &changes, request, &message)?;
+            ours = commit;
+            synced.renumbered.push((old.to_string(), new.to_string()));
+        }
+        Ok(ours)
     }
 
     /// The remote to sync with.

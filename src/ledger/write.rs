@@ -56,7 +56,7 @@ impl Ledger {
 
     /// The next free incident number: one past the highest in HEAD or in the
     /// working tree.
-    fn next_number(&self, tip: Option<Oid>) -> Result<u64, LedgerError> {
+    pub(super) fn next_number(&self, tip: Option<Oid>) -> Result<u64, LedgerError> {
         let prefix = format!("{}-", self.config.prefix);
         let number = |name: &str| -> Option<u64> {
             name.strip_suffix(".toml")?

@@ -526,3 +526,53 @@ fn ten_clones_syncing_at_once_converge() {
     }
     assert_sound(&env, &clones[0]);
 }
+
+#[test]
+fn two_offline_declares_end_as_two_incidents() {
+    let (env, _remote, clones) = team(1);
+    let (a, b) = (&clones[0], &clones[1]);
+    assert_eq!(
+        incident_in(&env, a, &["declare", "Search is slow"]).ok(),
+        "INC-2"
+    );
+    assert_eq!(
+        incident_in(&env, b, &["--as", BOB, "declare", "Login fails"]).ok(),
+        "INC-2"
+    );
+    incident_in(&env, b, &["--as", BOB, "note", "INC-2", "b's finding"]).ok();
+    incident_in(&env, a, &["sync"]).ok();
+    incident_in(&env, b, &["sync"])
+        .code(0)
+        .stderr_has("INC-2 declared here is now INC-3");
+    incident_in(&env, a, &["sync"]).ok();
+    assert_eq!(tree(&env, a), tree(&env, b));
+
+    // The one published first keeps its id; the other is renumbered in a
+    // commit of its own that only renames its file, and keeps the old id.
+    let first = incident_text(&env, a, "INC-2");
+    assert!(first.contains("Search is slow"), "{first}");
+    let second = incident_text(&env, a, "INC-3");
+    assert!(
+        second.contains("Login fails") && second.contains("b's finding"),
+        "{second}"
+    );
+    assert!(second.contains("aliases = [\"INC-2\"]"), "{second}");
+    let renumber = git_ok(
+        &env,
+        b,
+        &["log", "--format=%H", "--grep=Incident-Change: renumber"],
+    );
+    let renumber = renumber.trim();
+    assert_eq!(renumber.lines().count(), 1);
+    let files = git_ok(
+        &env,
+        b,
+        &["show", "--format=", "--name-status", "-M", renumber],
+    );
+    assert_eq!(files.lines().count(), 1, "{files}");
+    assert!(files.starts_with('R'), "{files}");
+    let log = incident_in(&env, b, &["log", "INC-3"]);
+    assert!(log.ok().contains("renumber"), "{}", log.stdout);
+    incident_in(&env, a, &["validate"]).ok();
+    git_ok(&env, a, &["fsck", "--no-progress", "--strict"]);
+}

@@ -56,7 +56,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), 
     let ledger = ctx.ledger()?;
     let existing = match &args.id {
         Some(id) => {
-            let id = ledger.parse_id(id)?;
+            let id = super::args::incident_id(ui, &ledger, id)?;
             // The commit first: what it holds is what the walk starts from,
             // or older, so a change committed meanwhile is never missed.
             let head = ledger.head_commit()?;

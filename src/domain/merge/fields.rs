@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use super::entries::merge_list;
 use super::text::merge_lines;
 use super::{Options, Report, three};
+use crate::domain::IncidentId;
 use crate::domain::incident::{Incident, Review};
 
 /// The three versions of one field.
@@ -71,6 +72,15 @@ pub(super) fn merge(
         report,
         true,
     );
+    // Renumbered ids stay aliases whichever side renumbered.
+    let mut aliases: Vec<IncidentId> = base
+        .into_iter()
+        .chain([ours, theirs])
+        .flat_map(|i| i.aliases.iter().cloned())
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    out.aliases = aliases;
     out.title = text(&f("title", |i| i.title.clone()), report);
     out.severity = severity(&f("severity", |i| i.severity.clone()), options, report);
     out.lead = pick(

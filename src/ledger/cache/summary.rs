@@ -132,6 +132,7 @@ fn skeleton(s: &Summary, cleanup: Cleanup) -> Incident {
         Incident {
             id: s.id.clone(),
             uid: cleanup.uid,
+            aliases: Vec::new(),
             title: s.title.clone(),
             severity: s.severity.clone(),
             status: s.status,
