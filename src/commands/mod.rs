@@ -123,7 +123,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // Through Ui, not clap's own printer: clap quotes the arguments
+            // it could not read as they are, control characters and all.
+            let mut ui = Ui::new(true, false);
+            let text = e.render().ansi().to_string();
+            if e.use_stderr() {
+                ui.status(text.trim_end());
+            } else {
+                ui.print(&text);
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };

@@ -3,6 +3,7 @@
 
 pub(crate) mod cleanup;
 pub(crate) mod diff;
+pub(crate) mod escape;
 pub(crate) mod incident;
 pub(crate) mod json;
 pub(crate) mod list;

@@ -10,6 +10,7 @@ use std::io::Write;
 use anstream::{AutoStream, ColorChoice};
 
 use crate::error::CliError;
+use crate::render::escape::{escape, terminal_safe};
 use crate::render::style;
 
 pub(crate) mod editor;
@@ -47,8 +48,11 @@ impl Ui {
         self.color
     }
 
-    /// Primary output.
+    /// Primary output. Every text written here and on stderr goes through
+    /// [`terminal_safe`]: ledger and command-line text cannot drive the
+    /// terminal, whichever view or message carries it.
     pub(crate) fn print(&mut self, text: &str) {
+        let text = terminal_safe(text, true);
         let _ = self.out.write_all(text.as_bytes());
         if !text.ends_with('\n') && !text.is_empty() {
             let _ = self.out.write_all(b"\n");
@@ -71,27 +75,35 @@ impl Ui {
     /// What a command did, on stderr; silenced by `--quiet`.
     pub(crate) fn status(&mut self, text: &str) {
         if !self.quiet {
-            let _ = writeln!(self.err, "{text}");
+            let _ = writeln!(self.err, "{}", terminal_safe(text, true));
         }
     }
 
     /// A warning on stderr, even with `--quiet`.
     pub(crate) fn warn(&mut self, text: &str) {
         let s = style::WARN;
-        let _ = writeln!(self.err, "{s}warning:{s:#} {text}");
+        let _ = writeln!(self.err, "{s}warning:{s:#} {}", terminal_safe(text, false));
     }
 
     /// An error, with its location and hint.
     pub(crate) fn error(&mut self, e: &CliError) {
         let s = style::ERROR;
-        let _ = writeln!(self.err, "{s}error:{s:#} {}", e.message);
+        let _ = writeln!(
+            self.err,
+            "{s}error:{s:#} {}",
+            terminal_safe(&e.message, false)
+        );
         if let Some(p) = &e.snippet {
             let number = p.line.to_string();
             let pad = " ".repeat(number.len());
             let dim = style::DIM;
             let caret = style::CARET;
             let _ = writeln!(self.err, "{dim}{pad} |{dim:#}");
-            let _ = writeln!(self.err, "{dim}{number} |{dim:#} {}", p.source_line);
+            let _ = writeln!(
+                self.err,
+                "{dim}{number} |{dim:#} {}",
+                escape(&p.source_line)
+            );
             let _ = writeln!(
                 self.err,
                 "{dim}{pad} |{dim:#} {}{caret}{}{caret:#}",
@@ -104,7 +116,7 @@ impl Ui {
         }
         if let Some(hint) = &e.hint {
             let h = style::HINT;
-            let _ = writeln!(self.err, "{h}hint:{h:#} {hint}");
+            let _ = writeln!(self.err, "{h}hint:{h:#} {}", terminal_safe(hint, false));
         }
     }
 }

@@ -6,6 +6,7 @@ use console::Term;
 use dialoguer::theme::{ColorfulTheme, Theme};
 
 use crate::render;
+use crate::render::escape::{escape, terminal_safe};
 use crate::render::style::{self, paint};
 use crate::runbook::prompt::{PromptError, Prompter, Tone, strip_comments};
 
@@ -75,6 +76,7 @@ impl DialoguerPrompter {
 impl Prompter for DialoguerPrompter {
     fn show(&mut self, tone: Tone, text: &str) {
         let c = self.color;
+        let text = &terminal_safe(text, false);
         // Runbook prose and timelines are wrapped at spaces to the terminal,
         // each line hanging under its own indent, rather than cut mid-word
         // by the terminal.
@@ -116,7 +118,7 @@ impl Prompter for DialoguerPrompter {
         self.check()?;
         dialoguer::Select::with_theme(self.theme.as_ref())
             .with_prompt(prompt)
-            .items(items)
+            .items(safe(items))
             .default(default.unwrap_or(0))
             .interact_on(&self.term)
             .map_err(|e| self.fail(e))
@@ -132,14 +134,15 @@ impl Prompter for DialoguerPrompter {
         self.show(Tone::Text, "  (space ticks an item, enter confirms)");
         let picked = dialoguer::MultiSelect::with_theme(self.theme.as_ref())
             .with_prompt(prompt)
-            .items(items)
+            .items(safe(items))
             .defaults(checked)
             // A long checklist's items would wrap: report a count instead.
             .report(false)
             .interact_on(&self.term)
             .map_err(|e| self.fail(e))?;
         let _ = self.term.write_line(&format!(
-            "{prompt}: {} of {} ticked",
+            "{}: {} of {} ticked",
+            escape(prompt),
             picked.len(),
             items.len()
         ));
@@ -195,13 +198,18 @@ impl Prompter for DialoguerPrompter {
 /// `What happened? ...`, not `What happened?: ...`.
 struct PlainTheme;
 
+/// List items as a terminal may show them (the answer is an index).
+fn safe(items: &[String]) -> Vec<String> {
+    items.iter().map(|i| escape(i).into_owned()).collect()
+}
+
 fn separator(prompt: &str) -> &'static str {
     if prompt.ends_with('?') { " " } else { ": " }
 }
 
 impl Theme for PlainTheme {
     fn format_prompt(&self, f: &mut dyn std::fmt::Write, prompt: &str) -> std::fmt::Result {
-        write!(f, "{prompt}{}", separator(prompt).trim_end())
+        write!(f, "{}{}", escape(prompt), separator(prompt).trim_end())
     }
 
     fn format_input_prompt(
@@ -211,8 +219,8 @@ impl Theme for PlainTheme {
         default: Option<&str>,
     ) -> std::fmt::Result {
         match default {
-            Some(default) => write!(f, "{prompt} [{default}]: "),
-            None => write!(f, "{prompt}{}", separator(prompt)),
+            Some(default) => write!(f, "{} [{}]: ", escape(prompt), escape(default)),
+            None => write!(f, "{}{}", escape(prompt), separator(prompt)),
         }
     }
 
@@ -222,7 +230,7 @@ impl Theme for PlainTheme {
         prompt: &str,
         sel: &str,
     ) -> std::fmt::Result {
-        write!(f, "{prompt}{}{sel}", separator(prompt))
+        write!(f, "{}{}{}", escape(prompt), separator(prompt), escape(sel))
     }
 
     fn format_multi_select_prompt_selection(

@@ -507,3 +507,108 @@ fn only_regular_files_inside_the_ledger_are_read() {
         },
     ]);
 }
+
+/// Title and note of a hand-edited incident: an OSC retitle ending in BEL,
+/// clear-screen CSI, a one-byte CSI (U+009B), CR, backspace and a bidi
+/// override.
+const HOSTILE_TITLE: &str = r"x\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202etxt.exe\r\u0008forged";
+
+/// What a terminal must never receive from ledger text: any control or
+/// bidi character but newline, tab, CR before LF (the pty's own), and the
+/// colour sequences (`ESC [ digits ; m`) the views write themselves.
+fn raw_controls(output: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = output;
+    while let Some(c) = rest.chars().next() {
+        let mut len = c.len_utf8();
+        if c == '\u{1b}' {
+            let params = rest[1..].strip_prefix('[').map(|b| {
+                b.bytes()
+                    .take_while(|b| b.is_ascii_digit() || *b == b';')
+                    .count()
+            });
+            match params {
+                Some(n) if rest.as_bytes().get(2 + n) == Some(&b'm') => len = 3 + n,
+                _ => found.push(format!("{:?}", &rest[..rest.len().min(12)])),
+            }
+        } else if c == '\r' && rest[1..].starts_with('\n') {
+        } else if (c.is_control() && !matches!(c, '\n' | '\t'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            found.push(format!("{c:?}"));
+        }
+        rest = &rest[len..];
+    }
+    found
+}
+
+/// Runs `args` in a pseudo-terminal with colour on; returns all it wrote.
+#[cfg(unix)]
+fn in_pty(env: &TestEnv, args: &[&str]) -> String {
+    let mut cmd = env.command(args);
+    cmd.env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::inherit());
+    let options = rexpect::reader::Options::new()
+        .timeout_ms(Some(crate::test_respond::TIMEOUT_MS))
+        .strip_ansi_escape_codes(false);
+    let mut session = rexpect::session::spawn_with_options(cmd, options).expect("a pty");
+    session.exp_eof().expect("the command ends")
+}
+
+/// Issue 11: control characters from the ledger (OSC title changes,
+/// clear-screen, BEL, CR, U+009B, bidi overrides) reached the terminal
+/// through list, show, log, report, diff and error messages.
+#[cfg(unix)]
+#[test]
+fn ledger_text_cannot_drive_the_terminal() {
+    let env = ledger();
+    let path = "incidents/2026/INC-1.toml";
+    let text = env.read(path).replace(
+        "title = \"Checkout API returning 502s\"",
+        &format!("title = \"{HOSTILE_TITLE}\""),
+    );
+    let text = format!(
+        "{text}\n[[notes]]\nat = 2026-11-26T18:07:00Z\nby = \"Ada Lovelace <ada@example.com>\"\ntext = \"{HOSTILE_TITLE}\"\n"
+    );
+    env.write(path, &text);
+    commit_all(&env);
+    assert!(
+        env.run(&["note", "INC-1", "checked"])
+            .ok()
+            .contains("INC-1")
+    );
+    let services = format!("services = [\"{HOSTILE_TITLE}\"]");
+    edit_config(&env, "services = []", &services);
+    for args in [
+        &["list"][..],
+        &["show", "INC-1"],
+        &["log", "INC-1"],
+        &["report", "INC-1"],
+        &["diff", "INC-1", "HEAD~2"],
+        &["declare", "t", "--sev", "SEV-2", "--service", "nope"],
+        &["\u{1b}]0;pwned\u{7}"],
+        &["show", "INC-\u{1b}]0;pwned\u{7}"],
+        &["declare", "t", "--service", "\u{1b}[2J\u{202e}"],
+    ] {
+        let out = in_pty(&env, args);
+        assert!(
+            out.contains("pwned") || out.contains("control character"),
+            "{args:?} shows the text or refuses it:\n{out}"
+        );
+        assert_eq!(raw_controls(&out), Vec::<String>::new(), "{args:?}:\n{out}");
+    }
+    // Piped too, and JSON escapes as JSON does.
+    let piped = env.query(&["show", "INC-1"]);
+    assert!(
+        piped
+            .ok()
+            .contains(r"x\e]0;pwned\a\e[2J\x9b31m\u{202e}txt.exe\r\bforged")
+    );
+    let json = env.query(&["show", "INC-1", "--json"]);
+    assert!(
+        json.ok().contains(r"\u001b]0;pwned\u0007"),
+        "{}",
+        json.stdout
+    );
+}

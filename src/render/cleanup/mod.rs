@@ -59,19 +59,11 @@ pub(crate) fn diff(m: &Mitigation) -> Option<String> {
     Some(unified.to_string())
 }
 
-/// Control characters other than tabs and newlines shown as escapes, so
-/// that recorded text (a hand-edited file may hold any) cannot drive the
-/// terminal.
+/// Control and bidi characters other than tabs and newlines shown as
+/// escapes, so that recorded text (a hand-edited file may hold any) cannot
+/// drive the terminal.
 pub(super) fn visible(line: &str) -> String {
-    line.chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\t' | '\n') {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::render::escape::terminal_safe(line, false).into_owned()
 }
 
 pub(super) fn rfc3339(t: DateTime<Utc>) -> String {

@@ -176,7 +176,7 @@ fn recorded_states_cannot_drive_the_terminal() {
     let pending = cleanup::pending(&incidents, now(), policy);
     let text = listing(&pending, View::default());
     assert!(!text.contains('\u{1b}'));
-    assert!(text.contains("-replicas: \\u{1b}[2J40"), "{text}");
+    assert!(text.contains("-replicas: \\e[2J40"), "{text}");
 }
 
 #[test]
