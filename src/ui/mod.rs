@@ -112,7 +112,7 @@ impl Ui {
             );
         }
         for cause in &e.causes {
-            let _ = writeln!(self.err, "caused by: {cause}");
+            let _ = writeln!(self.err, "caused by: {}", terminal_safe(cause, false));
         }
         if let Some(hint) = &e.hint {
             let h = style::HINT;
