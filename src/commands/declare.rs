@@ -66,5 +66,6 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DeclareArgs) -> Result<(), C
     let uid = ctx.new_uid(&declaration.title);
     let committed = ledger.declare(declaration, uid, &actor)?;
     report(ctx, ui, &committed);
+    super::sync::after_change(ctx, ui, &ledger);
     Ok(())
 }

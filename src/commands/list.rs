@@ -64,5 +64,6 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), Cli
     }
     let rows: Vec<&Summary> = shown.iter().map(|l| &l.summary).collect();
     ui.print(&render::list::table(&rows, ctx.terminal_width()));
+    super::sync::say_standing(ui, &ledger);
     Ok(())
 }

@@ -226,6 +226,7 @@ fn apply_change(
     let actor = ctx.actor(force)?;
     let committed = ledger.apply(&id, change, &actor)?;
     report(ctx, ui, &committed);
+    sync::after_change(ctx, ui, &ledger);
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 use crate::context::Context;
 use crate::error::CliError;
+use crate::ledger::Ledger;
 use crate::ledger::sync::SyncRequest;
 use crate::render;
 use crate::ui::Ui;
@@ -18,19 +19,41 @@ pub(super) struct SyncArgs {
     remote: Option<String>,
 }
 
-pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &SyncArgs) -> Result<(), CliError> {
-    let ledger = ctx.ledger()?;
+/// A sync as this command line asks for it: the merge commit is made by
+/// whoever runs the command.
+pub(super) fn request(ctx: &Context, remote: Option<String>) -> Result<SyncRequest, CliError> {
     let who = match ctx.committer() {
         Some(who) => who,
         None => ctx.identity()?,
     };
-    let request = SyncRequest {
-        remote: args.remote.clone(),
+    Ok(SyncRequest {
+        remote,
         prompt: ctx.stdin_is_terminal,
         who,
         time: ctx.now.timestamp(),
-    };
-    let synced = ledger.sync(&request)?;
+    })
+}
+
+/// `[sync] after_change`: syncs after a change; a failure is a warning,
+/// the change stays committed.
+pub(super) fn after_change(ctx: &Context, ui: &mut Ui, ledger: &Ledger) {
+    if !ledger.config.sync.after_change {
+        return;
+    }
+    let synced = request(ctx, None)
+        .map_err(|e| e.message)
+        .and_then(|r| ledger.sync(&r).map_err(|e| e.to_string()));
+    match synced {
+        Ok(synced) => ui.status(&render::sync::summary(&synced)),
+        Err(e) => ui.warn(&format!(
+            "sync after the change failed: {e}; the change is committed here, and `git incident sync` sends it later"
+        )),
+    }
+}
+
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &SyncArgs) -> Result<(), CliError> {
+    let ledger = ctx.ledger()?;
+    let synced = ledger.sync(&request(ctx, args.remote.clone())?)?;
     for (old, new) in &synced.renumbered {
         ui.warn(&format!(
             "{old} declared here is now {new}: {} already had an {old}; the file keeps {old} as an alias",
@@ -48,4 +71,18 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &SyncArgs) -> Result<(), Cli
         ui.json(&render::json::synced(&synced));
     }
     Ok(())
+}
+
+/// For `list` and `show`: a line where the ledger is ahead of or behind its
+/// remote, as of the last fetch. A standing that cannot be read says
+/// nothing: it is a courtesy, not the command's answer.
+pub(super) fn say_standing(ui: &mut Ui, ledger: &Ledger) {
+    if let Some(line) = ledger
+        .standing()
+        .ok()
+        .flatten()
+        .and_then(|s| render::sync::standing(&s))
+    {
+        ui.status(&line);
+    }
 }

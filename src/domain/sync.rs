@@ -5,6 +5,18 @@ use serde::Serialize;
 
 use super::CommitId;
 
+/// Where the branch stands against its remote-tracking branch, as of the
+/// last fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// `origin/main`.
+    pub upstream: String,
+    /// Commits here the remote has not got.
+    pub ahead: usize,
+    /// Commits the remote had at the last fetch that are not here.
+    pub behind: usize,
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Synced {

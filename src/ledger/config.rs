@@ -31,6 +31,25 @@ pub struct LedgerConfig {
     /// Deadlines for undoing temporary mitigations.
     #[serde(default)]
     pub(crate) cleanup: CleanupPolicy,
+    /// Sharing the ledger with its remote.
+    #[serde(default, skip_serializing_if = "SyncPolicy::is_default")]
+    pub(crate) sync: SyncPolicy,
+}
+
+/// When the ledger syncs with its remote by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SyncPolicy {
+    /// Run `sync` after every change; a sync that fails is a warning, and
+    /// the change stays committed here.
+    #[serde(default)]
+    pub(crate) after_change: bool,
+}
+
+impl SyncPolicy {
+    fn is_default(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 /// How long a temporary mitigation may stay in place.

@@ -23,7 +23,7 @@ use super::trailer::{CHANGE, FROM, INCIDENT, MERGE_CONFLICT, MERGE_RULE, MERGED_
 use super::{INCIDENTS_DIR, LOCK_WAIT, Ledger, LedgerError, edit};
 use crate::domain::change::Verb;
 use crate::domain::merge::{self, Options};
-use crate::domain::sync::Synced;
+use crate::domain::sync::{Standing, Synced};
 use crate::domain::{Identity, IncidentId};
 use crate::ledger::IoOp;
 
@@ -145,6 +145,31 @@ impl Ledger {
         synced.rules.append(&mut plan.rules);
         synced.conflicts.append(&mut plan.conflicts);
         Ok(commit)
+    }
+
+    /// Where the branch stands against its remote-tracking branch, from
+    /// the last fetch (no network). `None` without an upstream.
+    pub(crate) fn standing(&self) -> Result<Option<Standing>, LedgerError> {
+        let (branch_ref, tip) = git::head_branch(&self.repo)?;
+        let Some(tip) = tip else {
+            return Ok(None);
+        };
+        let branch = branch_ref
+            .strip_prefix("refs/heads/")
+            .unwrap_or(&branch_ref);
+        let Ok(remote) = self.pick_remote(branch, None) else {
+            return Ok(None);
+        };
+        let upstream = format!("{remote}/{}", self.upstream_branch(branch));
+        let Ok(theirs) = self.repo.refname_to_id(&format!("refs/remotes/{upstream}")) else {
+            return Ok(None);
+        };
+        let (ahead, behind) = self.repo.graph_ahead_behind(tip, theirs)?;
+        Ok(Some(Standing {
+            upstream,
+            ahead,
+            behind,
+        }))
     }
 
     /// Incidents declared here since `base` whose id `theirs` already gives

@@ -1,7 +1,7 @@
 //! What `sync` says: one line of what came in and went out.
 
 use super::plural;
-use crate::domain::sync::Synced;
+use crate::domain::sync::{Standing, Synced};
 
 /// `received 3 commits from origin/main, sent 1`.
 pub(crate) fn summary(synced: &Synced) -> String {
@@ -12,6 +12,26 @@ pub(crate) fn summary(synced: &Synced) -> String {
         (0, s) => format!("sent {} to {place}", plural(s, "commit")),
         (r, s) => format!("received {} from {place}, sent {s}", plural(r, "commit")),
     }
+}
+
+/// One line for `list` and `show` where the ledger is not level with its
+/// remote; `None` where it is.
+pub(crate) fn standing(s: &Standing) -> Option<String> {
+    let what = match (s.ahead, s.behind) {
+        (0, 0) => return None,
+        (a, 0) => format!("{} not yet on {}", plural(a, "commit"), s.upstream),
+        (0, b) => format!(
+            "{} behind {} (as of the last fetch)",
+            plural(b, "commit"),
+            s.upstream
+        ),
+        (a, b) => format!(
+            "{} not yet on {}, and {b} behind it (as of the last fetch)",
+            plural(a, "commit"),
+            s.upstream
+        ),
+    };
+    Some(format!("{what}; `git incident sync` brings them level"))
 }
 
 #[cfg(test)]

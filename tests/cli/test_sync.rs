@@ -576,3 +576,50 @@ fn two_offline_declares_end_as_two_incidents() {
     incident_in(&env, a, &["validate"]).ok();
     git_ok(&env, a, &["fsck", "--no-progress", "--strict"]);
 }
+
+#[test]
+fn list_and_show_say_when_the_ledger_is_ahead_or_behind() {
+    let (env, _remote, clones) = team(1);
+    let (a, b) = (&clones[0], &clones[1]);
+    incident_in(&env, a, &["note", "INC-1", "not shared yet"]).ok();
+    incident_in(&env, a, &["list"])
+        .code(0)
+        .stderr_has("1 commit not yet on origin/main");
+    incident_in(&env, a, &["sync"]).ok();
+    let level = incident_in(&env, a, &["show", "INC-1"]);
+    assert!(!level.stderr.contains("origin/main"), "{}", level.stderr);
+    git_ok(&env, b, &["fetch", "--quiet"]);
+    incident_in(&env, b, &["show", "INC-1"])
+        .code(0)
+        .stderr_has("1 commit behind origin/main (as of the last fetch)");
+}
+
+#[test]
+fn after_change_syncs_and_a_failed_sync_is_only_a_warning() {
+    let (env, remote, clones) = team(0);
+    let a = &clones[0];
+    let mut config = std::fs::read_to_string(a.join("ledger.toml")).unwrap();
+    config.push_str("\n[sync]\nafter_change = true\n");
+    std::fs::write(a.join("ledger.toml"), config).unwrap();
+    git_ok(
+        &env,
+        a,
+        &["commit", "--quiet", "-am", "Sync after every change"],
+    );
+    incident_in(&env, a, &["note", "INC-1", "shared at once"])
+        .code(0)
+        .stderr_has("sent 2 commits to origin/main");
+    assert_eq!(
+        git_ok(&env, &remote, &["rev-parse", "main"]),
+        git_ok(&env, a, &["rev-parse", "HEAD"])
+    );
+    let url = format!("git://127.0.0.1:{}/remote.git", free_port());
+    git_ok(&env, a, &["remote", "set-url", "origin", &url]);
+    let head = git_ok(&env, a, &["rev-parse", "HEAD"]);
+    incident_in(&env, a, &["note", "INC-1", "written offline"])
+        .code(0)
+        .stderr_has("sync after the change failed")
+        .stderr_has("the change is committed here");
+    assert_ne!(git_ok(&env, a, &["rev-parse", "HEAD"]), head);
+    assert!(incident_text(&env, a, "INC-1").contains("written offline"));
+}
