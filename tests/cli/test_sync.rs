@@ -23,6 +23,8 @@ fn git_in(env: &TestEnv, dir: &Path, args: &[&str]) -> Run {
         )
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
+        // For the remote's hooks (contrib/pre-receive).
+        .env("GIT_INCIDENT", BIN)
         .env("GIT_AUTHOR_DATE", env.now().to_rfc3339())
         .env("GIT_COMMITTER_DATE", env.now().to_rfc3339())
         .output()
@@ -622,4 +624,42 @@ fn after_change_syncs_and_a_failed_sync_is_only_a_warning() {
         .stderr_has("the change is committed here");
     assert_ne!(git_ok(&env, a, &["rev-parse", "HEAD"]), head);
     assert!(incident_text(&env, a, "INC-1").contains("written offline"));
+}
+
+#[test]
+fn the_contrib_pre_receive_hook_refuses_conflict_markers() {
+    let (env, remote, clones) = team(1);
+    let hook = remote.join("hooks").join("pre-receive");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/pre-receive"),
+        &hook,
+    )
+    .unwrap();
+    let b = &clones[1];
+    let before = git_ok(&env, &remote, &["rev-parse", "main"]);
+    // A text merge gone wrong, committed by hand.
+    let path = b.join(env.incident_path("INC-1"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let broken = text.replacen(
+        "title = ",
+        "<<<<<<< ours\ntitle = \"ours\"\n=======\ntitle = \"theirs\"\n>>>>>>> theirs\ntitle = ",
+        1,
+    );
+    std::fs::write(&path, broken).unwrap();
+    git_ok(&env, b, &["commit", "--quiet", "-am", "Merge, badly"]);
+    let push = git_in(&env, b, &["push", "--quiet", "origin", "main"]);
+    assert_ne!(push.code, 0, "{}", push.stderr);
+    assert!(push.stderr.contains("conflict markers"), "{}", push.stderr);
+    assert!(
+        push.stderr.contains("refused refs/heads/main"),
+        "{}",
+        push.stderr
+    );
+    assert_eq!(git_ok(&env, &remote, &["rev-parse", "main"]), before);
+
+    // A sound change goes through the same hook.
+    git_ok(&env, b, &["reset", "--quiet", "--hard", "HEAD~1"]);
+    incident_in(&env, b, &["note", "INC-1", "a sound note"]).ok();
+    git_ok(&env, b, &["push", "--quiet", "origin", "main"]);
+    assert_ne!(git_ok(&env, &remote, &["rev-parse", "main"]), before);
 }
