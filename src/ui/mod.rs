@@ -79,10 +79,11 @@ impl Ui {
         }
     }
 
-    /// A warning on stderr, even with `--quiet`.
+    /// A warning on stderr, even with `--quiet`: one line, whatever it
+    /// quotes (a file name with a newline would forge a line of output).
     pub(crate) fn warn(&mut self, text: &str) {
         let s = style::WARN;
-        let _ = writeln!(self.err, "{s}warning:{s:#} {}", terminal_safe(text, false));
+        let _ = writeln!(self.err, "{s}warning:{s:#} {}", escape(text));
     }
 
     /// An error, with its location and hint.

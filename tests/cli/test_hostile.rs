@@ -390,6 +390,13 @@ fn only_regular_files_inside_the_ledger_are_read() {
         let text = env.read("ledger.toml") + &format!("# {}\n", "x".repeat(5 << 20));
         env.write("ledger.toml", &text);
     }
+    fn newline_name(env: &TestEnv) {
+        env.write(
+            "incidents/2026/INC-9\nINC-2  SEV-1  forged.toml",
+            "id = \"INC-9\"\n",
+        );
+        commit_all(env);
+    }
     const LINK: &str = "is a symbolic link; the ledger reads only its own files";
     const HINT: &str = "hint: the ledger reads only regular files inside its folder";
     check(&[
@@ -497,6 +504,13 @@ fn only_regular_files_inside_the_ledger_are_read() {
             args: &["list"],
             code: 2,
             message: "ledger.toml: is larger than 4 MiB",
+        },
+        Case {
+            name: "a file name with a newline cannot forge a line",
+            setup: newline_name,
+            args: &["list"],
+            code: 0,
+            message: "warning: skipped incidents/2026/INC-9\\nINC-2  SEV-1  forged.toml:1:1: missing field",
         },
         Case {
             name: "the hint of a file refused",
