@@ -33,6 +33,7 @@ mod stats;
 mod sync;
 mod update;
 mod validate;
+mod verify;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -110,6 +111,7 @@ enum Command {
     Report(report::ReportArgs),
     Stats(stats::StatsArgs),
     Validate(validate::ValidateArgs),
+    Verify(verify::VerifyArgs),
     Sync(sync::SyncArgs),
     Runbook(runbook::RunbookArgs),
     Completions(completions::CompletionsArgs),
@@ -185,6 +187,7 @@ fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError
         Command::Report(args) => report::run(ctx, ui, &args),
         Command::Stats(args) => stats::run(ctx, ui, &args),
         Command::Validate(args) => validate::run(ctx, ui, &args),
+        Command::Verify(args) => verify::run(ctx, ui, &args),
         Command::Sync(args) => sync::run(ctx, ui, &args),
         Command::Runbook(args) => runbook::run(ctx, ui, &args),
         Command::Completions(args) => completions::run(ctx, ui, &args),

@@ -5,6 +5,7 @@
 //! terminal: every time and identity it needs is handed in by the caller, so
 //! every rule can be unit-tested with fixed values.
 
+pub mod audit;
 pub mod change;
 pub mod cleanup;
 pub mod commit;

@@ -26,19 +26,19 @@ use super::{Ledger, trailer};
 use crate::domain::change::Verb;
 
 /// A commit as `git log` printed it.
-struct Raw {
-    commit: Oid,
-    parents: Vec<Oid>,
-    author: String,
-    committer: String,
-    record_time: DateTime<Utc>,
-    subject: String,
-    trailers: Vec<(String, String)>,
+pub(super) struct Raw {
+    pub(super) commit: Oid,
+    pub(super) parents: Vec<Oid>,
+    pub(super) author: String,
+    pub(super) committer: String,
+    pub(super) record_time: DateTime<Utc>,
+    pub(super) subject: String,
+    pub(super) trailers: Vec<(String, String)>,
 }
 
 pub(super) const FIELD: char = '\x1f';
 pub(super) const RECORD: char = '\x1e';
-const LOG_FORMAT: &str =
+pub(super) const LOG_FORMAT: &str =
     "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%ct%x1f%s%x1f%(trailers:only,unfold)";
 /// How many renames a history follows back, against a cycle in odd histories.
 const MAX_RENAMES: usize = 64;
@@ -51,7 +51,7 @@ pub(super) fn epoch(text: &str) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn parse_log(out: &str) -> Vec<Raw> {
+pub(super) fn parse_log(out: &str) -> Vec<Raw> {
     out.split(RECORD)
         .filter(|r| !r.trim().is_empty())
         .filter_map(|record| {

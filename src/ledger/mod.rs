@@ -9,10 +9,12 @@
 //! `read` reads the working tree, `at` committed trees, `write` is the one
 //! write path, `history` the git log walk, `span` the two states
 //! `cleanup --since` compares, `cache` the caches in the git directory,
-//! `files` the file helpers, `sync` the fetch, merge and push, and
+//! `files` the file helpers, `audit` the integrity walk of `verify`, `sync`
+//! the fetch, merge and push, and
 //! `git` the plumbing.
 
 mod at;
+mod audit;
 pub(crate) mod cache;
 pub(crate) mod config;
 pub(crate) mod driver;

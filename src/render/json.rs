@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
+use crate::domain::audit::Audit;
 use crate::domain::sync::Synced;
 use crate::domain::{Applied, CommitId, Incident, IncidentId};
 
@@ -53,6 +54,18 @@ pub(crate) fn initialized(root: &Path, commit: &CommitId, created_repository: bo
 /// `validate`: how many files were checked, and one line per problem.
 pub(crate) fn validated(checked: usize, problems: &[String]) -> Json {
     json!({ "checked": checked, "problems": problems })
+}
+
+/// `verify`: what was checked, every finding, and whether it failed.
+pub(crate) fn verified(audit: &Audit) -> Json {
+    json!({
+        "ok": !audit.failed(),
+        "head": audit.head,
+        "verified_before": audit.verified,
+        "commits": audit.commits,
+        "signatures": audit.signatures,
+        "findings": audit.findings,
+    })
 }
 
 /// `sync`: what came in, went out, and what the merge decided.

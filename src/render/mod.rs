@@ -15,6 +15,7 @@ pub(crate) mod stats;
 pub(crate) mod style;
 pub(crate) mod sync;
 pub(crate) mod update;
+pub(crate) mod verify;
 
 use std::fmt::Write;
 

@@ -22,3 +22,4 @@ mod test_respond_live;
 mod test_schema;
 mod test_snapshots;
 mod test_sync;
+mod test_verify;

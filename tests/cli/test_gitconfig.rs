@@ -158,7 +158,7 @@ fn a_second_worktree_records_on_its_own_branch() {
     fsck_is_clean(&env);
 }
 
-fn make_ssh_key(env: &TestEnv) -> std::path::PathBuf {
+pub(crate) fn make_ssh_key(env: &TestEnv) -> std::path::PathBuf {
     let key = env.home.join("id_ed25519");
     let made = std::process::Command::new("ssh-keygen")
         .args([
