@@ -2,15 +2,20 @@ use std::path::PathBuf;
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ledger::{LedgerError, parse_incident, read_given};
+use crate::ledger::rest::{ids_twice, problems_at_rest};
+use crate::ledger::{LedgerError, Stored, parse_incident, read_given};
 use crate::render;
 use crate::ui::Ui;
 
 /// Check incident files against the schema and the rules
 ///
-/// Checks every incident file of the ledger, or the files given. Prints one
-/// `file:line:col: message` line per problem and exits 1 when there is any:
-/// made for CI and pre-commit hooks.
+/// Checks every incident file of the ledger, or the files given: types and
+/// unknown fields, the id against the file name, milestones in order and
+/// consistent with the status, mitigation and action ids used once, no
+/// entry before the incident started, severities the runbook knows and
+/// services ledger.toml lists, and (for the whole ledger) an id in one
+/// folder only. Prints one `file:line:col: message` line per problem and
+/// exits 1 when there is any: made for CI and pre-commit hooks.
 #[derive(Debug, clap::Args)]
 pub(super) struct ValidateArgs {
     /// Files to check (default: every incident file)
@@ -23,15 +28,22 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(),
     // Files given that cannot be read at all: unreadable input, not a
     // problem in a file.
     let mut unreadable = 0;
+    let mut sound: Vec<Stored> = Vec::new();
+    let settings;
     if args.paths.is_empty() {
         let ledger = ctx.ledger()?;
+        settings = ledger.settings();
         for stored in ledger.load_all()? {
             checked += 1;
-            if let Err(e) = stored {
-                problems.push(describe(&e));
+            match stored {
+                Ok(stored) => sound.push(stored),
+                Err(e) => problems.push(describe(&e)),
             }
         }
+        problems.extend(ids_twice(&sound));
     } else {
+        // Outside a ledger only what the file itself says can be checked.
+        settings = ctx.ledger().map(|l| l.settings()).unwrap_or_default();
         for path in &args.paths {
             checked += 1;
             let Ok(bytes) = read_given(&ctx.dir, path).inspect_err(|e| {
@@ -45,11 +57,21 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(),
                     path: path.clone(),
                     message: "the file is not valid UTF-8".into(),
                 })
-                .and_then(|text| parse_incident(path, &text));
-            if let Err(e) = result {
-                problems.push(describe(&e));
+                .and_then(|text| {
+                    parse_incident(path, &text).map(|incident| Stored {
+                        incident,
+                        path: path.clone(),
+                        text,
+                    })
+                });
+            match result {
+                Ok(stored) => sound.push(stored),
+                Err(e) => problems.push(describe(&e)),
             }
         }
+    }
+    for stored in &sound {
+        problems.extend(problems_at_rest(stored, &settings));
     }
     if ctx.json {
         ui.json(&render::json::validated(checked, &problems));
@@ -68,8 +90,8 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(),
         Ok(())
     } else {
         Err(CliError::refused(format!(
-            "{} of {checked} incident files have problems",
-            problems.len()
+            "{} in {checked} incident files",
+            render::plural(problems.len(), "problem")
         )))
     }
 }

@@ -15,6 +15,7 @@ pub mod id;
 pub mod identity;
 pub mod incident;
 pub mod merge;
+pub mod rest;
 pub mod runbook;
 pub mod serde_time;
 pub mod stats;

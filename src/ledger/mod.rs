@@ -26,6 +26,7 @@ pub(crate) mod history;
 mod intent;
 mod message;
 mod read;
+pub(crate) mod rest;
 pub mod schema;
 pub(crate) mod span;
 pub(crate) mod sync;

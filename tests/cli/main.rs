@@ -22,4 +22,5 @@ mod test_respond_live;
 mod test_schema;
 mod test_snapshots;
 mod test_sync;
+mod test_validate;
 mod test_verify;
