@@ -138,6 +138,25 @@ impl TestEnv {
             .stdin(Stdio::null());
     }
 
+    /// Runs `script` with `bash -eu` in the ledger folder, `git-incident` on
+    /// the PATH so that `git incident` reaches it as it does for a user, and
+    /// the clock fixed at the current time for the whole script.
+    pub(crate) fn shell(&self, script: &str) -> Run {
+        let bin_dir = Path::new(BIN).parent().expect("the binary's folder");
+        // The test's own PATH, for bash and git: the script runs as a user's would.
+        #[allow(clippy::disallowed_methods)]
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin_dir.to_path_buf()];
+        dirs.extend(std::env::split_paths(&path));
+        let mut cmd = Command::new("bash");
+        cmd.args(["-euo", "pipefail", "-c", script])
+            .current_dir(&self.dir);
+        self.hermetic(&mut cmd);
+        cmd.env("PATH", std::env::join_paths(dirs).expect("a PATH"))
+            .env("GIT_INCIDENT_NOW", self.now().to_rfc3339());
+        run_of(&cmd.output().expect("bash runs"))
+    }
+
     /// Runs `git-incident` with `args`, then advances the clock a minute.
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         let out = self.query(args);

@@ -16,6 +16,7 @@ mod test_listing;
 mod test_load;
 mod test_merge_driver;
 mod test_race;
+mod test_readme;
 mod test_refusals;
 mod test_respond;
 mod test_respond_live;
