@@ -37,6 +37,9 @@ pub(crate) struct Context {
     pub editor: Option<String>,
     /// `GIT_INCIDENT_FAILPOINT`: where the tests stop a write dead.
     failpoint: Option<String>,
+    /// `GIT_INDEX_FILE`, as git sets it for a hook of `git commit -a`: the
+    /// index the commit is staged in.
+    pub index_file: Option<PathBuf>,
 }
 
 /// The global options that reach the context.
@@ -104,6 +107,7 @@ impl Context {
             env_committer: (env("GIT_COMMITTER_NAME"), env("GIT_COMMITTER_EMAIL")),
             editor: env("VISUAL").or_else(|| env("EDITOR")),
             failpoint: env("GIT_INCIDENT_FAILPOINT"),
+            index_file: env("GIT_INDEX_FILE").map(|f| cwd.join(f)),
         })
     }
 
@@ -208,11 +212,17 @@ impl Context {
     /// The merge driver's command line for git's config: this program by
     /// its full path, so that git finds it whatever its `PATH`.
     pub(crate) fn driver_command(&self) -> String {
-        let exe = std::env::current_exe()
+        let exe = self.exe();
+        format!("'{}' merge-driver %O %A %B %P", exe.replace('\'', r"'\''"))
+    }
+
+    /// This program's path, for what git runs later (the merge driver, the
+    /// pre-commit hook); `git-incident` on the PATH where it is unknown.
+    pub(crate) fn exe(&self) -> String {
+        std::env::current_exe()
             .ok()
             .and_then(|p| p.to_str().map(str::to_owned))
-            .unwrap_or_else(|| "git-incident".into());
-        format!("'{}' merge-driver %O %A %B %P", exe.replace('\'', r"'\''"))
+            .unwrap_or_else(|| "git-incident".into())
     }
 
     /// A new ULID: the time in milliseconds, then 80 random bits (fixed by

@@ -201,6 +201,10 @@ impl From<LedgerError> for CliError {
             LedgerError::Io { op, .. } if op.is_input() => (Kind::Usage, None),
             LedgerError::Sync(s) => sync_kind_and_hint(s),
             LedgerError::Contended(_) => (Kind::Refused, None),
+            LedgerError::HookExists(_) => (
+                Kind::Refused,
+                Some("it is left as it is; add `git incident validate --staged` to it, or remove it and run `git incident init --hooks` again".into()),
+            ),
             LedgerError::Git(_) | LedgerError::Io { .. } | LedgerError::GitCommand { .. } => {
                 return Self::new(Kind::Internal, message).caused_by(below);
             }

@@ -23,6 +23,11 @@ pub(super) struct InitArgs {
     /// in this clone's git config (it is never committed), and nothing else
     #[arg(long = "clone")]
     clone: bool,
+    /// Also install a pre-commit hook that refuses a commit of invalid
+    /// incident files (`validate --staged`); in an existing ledger, only
+    /// install the hook
+    #[arg(long)]
+    hooks: bool,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), CliError> {
@@ -39,6 +44,11 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), Cli
         ));
         return Ok(());
     }
+    if args.hooks
+        && let Ok(ledger) = Ledger::find(&dir)
+    {
+        return install_hook(ctx, ui, &ledger);
+    }
     let who = ctx.identity()?;
     let author = Author {
         name: who.name,
@@ -46,7 +56,11 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), Cli
         time: ctx.now.timestamp(),
     };
     let made = Ledger::init(&dir, &author)?;
-    Ledger::find(&made.root)?.register_driver(&ctx.driver_command())?;
+    let ledger = Ledger::find(&made.root)?;
+    ledger.register_driver(&ctx.driver_command())?;
+    if args.hooks {
+        install_hook(ctx, ui, &ledger)?;
+    }
     if made.created_repository {
         ui.status(&format!(
             "Initialized a git repository in {}",
@@ -68,5 +82,14 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), Cli
     } else {
         ui.print(&made.root.display().to_string());
     }
+    Ok(())
+}
+
+fn install_hook(ctx: &Context, ui: &mut Ui, ledger: &Ledger) -> Result<(), CliError> {
+    let path = ledger.install_hook(&ctx.exe())?;
+    ui.status(&format!(
+        "Installed a pre-commit hook that validates staged incident files: {}",
+        path.display()
+    ));
     Ok(())
 }

@@ -19,7 +19,12 @@ use crate::ui::Ui;
 #[derive(Debug, clap::Args)]
 pub(super) struct ValidateArgs {
     /// Files to check (default: every incident file)
+    #[arg(conflicts_with = "staged")]
     paths: Vec<PathBuf>,
+    /// Check the incident files as staged in the index, what a commit will
+    /// hold (the pre-commit hook's check)
+    #[arg(long)]
+    staged: bool,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(), CliError> {
@@ -33,7 +38,12 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ValidateArgs) -> Result<(),
     if args.paths.is_empty() {
         let ledger = ctx.ledger()?;
         settings = ledger.settings();
-        for stored in ledger.load_all()? {
+        let loaded = if args.staged {
+            ledger.load_staged(ctx.index_file.as_deref())?
+        } else {
+            ledger.load_all()?
+        };
+        for stored in loaded {
             checked += 1;
             match stored {
                 Ok(stored) => sound.push(stored),

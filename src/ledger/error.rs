@@ -94,6 +94,8 @@ pub enum LedgerError {
     IdsExhausted { prefix: String },
     #[error("{} already exists: the next id, {id}, is taken", path.display())]
     IdTaken { id: String, path: PathBuf },
+    #[error("{} is a pre-commit hook that git-incident did not write", .0.display())]
+    HookExists(PathBuf),
     #[error("the branch moved under us {0} times in a row; try again")]
     Contended(u32),
     #[error(transparent)]

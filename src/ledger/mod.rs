@@ -23,6 +23,7 @@ pub(crate) mod error;
 mod files;
 pub(crate) mod git;
 pub(crate) mod history;
+mod hooks;
 mod intent;
 mod message;
 mod read;

@@ -69,3 +69,51 @@ fn a_sound_ledger_validates() {
         run.stderr
     );
 }
+
+#[test]
+fn the_pre_commit_hook_refuses_a_commit_of_an_invalid_incident_file() {
+    let env = TestEnv::ledger();
+    env.declare("Checkout down");
+    let run = env.run(&["init", "--hooks"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("Installed a pre-commit hook"),
+        "{}",
+        run.stderr
+    );
+    let hook = env.read(".git/hooks/pre-commit");
+    assert!(hook.contains("validate --staged"), "{hook}");
+    let path = env.incident_path("INC-1");
+    let good = env.read(&path);
+    let head = env.head();
+    env.write(&path, &good.replace("SEV-2", "SEV-9"));
+    for commit in [
+        &["commit", "-qam", "Raise it"][..],
+        &["commit", "-qm", "Raise it", "--", &path][..],
+    ] {
+        let refused = env.git_run(commit);
+        assert_ne!(refused.code, 0, "{commit:?} went through");
+        assert!(
+            refused.stderr.contains("unknown severity `SEV-9`"),
+            "{}",
+            refused.stderr
+        );
+        assert_eq!(env.head(), head);
+    }
+    env.git(&["add", &path]);
+    assert_ne!(env.git_run(&["commit", "-qm", "Raise it"]).code, 0);
+    assert_eq!(env.head(), head);
+    // What is staged is what counts: a sound file commits, whatever the
+    // working tree holds.
+    env.write(&path, &good.replace("Checkout down", "Checkout is down"));
+    env.git(&["commit", "-qam", "Fix the title"]);
+    assert_ne!(env.head(), head);
+    // Installing again replaces our own hook; someone else's is kept.
+    env.run(&["init", "--hooks"]).ok();
+    env.write(".git/hooks/pre-commit", "#!/bin/sh\nexit 0\n");
+    env.refused(
+        &["init", "--hooks"],
+        1,
+        "a pre-commit hook that git-incident did not write",
+    );
+}
