@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta as Status, DiffOptions, Oid};
 
-use super::history::{FIELD, LOG_FORMAT, RECORD, Raw, parse_log};
+use super::history::{LOG_FORMAT, Raw, parse_log, records};
 use super::{INCIDENTS_DIR, Ledger, LedgerError, trailer};
 use crate::domain::CommitId;
 use crate::domain::audit::{Audit, Finding, Kind, signature_fits, trailer_fits};
@@ -279,13 +279,12 @@ impl Ledger {
         let out = self.git(&[
             "log",
             "--full-history",
-            "--format=%x1e%H%x1f%G?%x1f%GS%x1f%ce",
+            "--format=%H%x00%G?%x00%GS%x00%ce%x00",
             &head.to_string(),
             "--",
             incidents,
         ])?;
-        for record in out.split(RECORD).filter(|r| !r.trim().is_empty()) {
-            let f: Vec<&str> = record.trim_end().splitn(4, FIELD).collect();
+        for f in records(&out, 4) {
             let [commit, status, signer, email] = f[..] else {
                 continue;
             };

@@ -36,10 +36,14 @@ pub(super) struct Raw {
     pub(super) trailers: Vec<(String, String)>,
 }
 
-pub(super) const FIELD: char = '\x1f';
-pub(super) const RECORD: char = '\x1e';
+/// `git log` output is split on NUL, the one byte git never prints from a
+/// commit's text (it reads names and messages as C strings and stops at a
+/// NUL), so no subject, body or name can fake a field or a commit. Every
+/// field of a format ends with `%x00`.
+pub(super) const END: char = '\0';
+const LOG_FIELDS: usize = 9;
 pub(super) const LOG_FORMAT: &str =
-    "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%ct%x1f%s%x1f%(trailers:only,unfold)";
+    "--format=%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%s%x00%(trailers:only,unfold)%x00";
 /// How many renames a history follows back, against a cycle in odd histories.
 const MAX_RENAMES: usize = 64;
 
@@ -51,14 +55,24 @@ pub(super) fn epoch(text: &str) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// The records of `git log` output whose format ends each of its `fields`
+/// fields with `%x00`; git adds a newline after each record.
+pub(super) fn records(out: &str, fields: usize) -> impl Iterator<Item = Vec<&str>> {
+    let parts: Vec<&str> = out.split(END).collect();
+    let records: Vec<Vec<&str>> = parts
+        .chunks_exact(fields)
+        .map(|record| {
+            let mut record = record.to_vec();
+            record[0] = record[0].trim_start_matches('\n');
+            record
+        })
+        .collect();
+    records.into_iter()
+}
+
 pub(super) fn parse_log(out: &str) -> Vec<Raw> {
-    out.split(RECORD)
-        .filter(|r| !r.trim().is_empty())
-        .filter_map(|record| {
-            let f: Vec<&str> = record.splitn(9, FIELD).collect();
-            if f.len() < 9 {
-                return None;
-            }
+    records(out, LOG_FIELDS)
+        .filter_map(|f| {
             Some(Raw {
                 commit: Oid::from_str(f[0].trim()).ok()?,
                 parents: f[1]
@@ -331,8 +345,12 @@ mod tests {
 
     #[test]
     fn reads_the_log_format() {
-        let out = "\x1eaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x1fbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\x1fAda\x1fada@x.org\x1fAda\x1fada@x.org\x1f1764182400\x1fINC-1: acknowledged\x1fIncident: INC-1\nIncident-Change: ack\n\n";
-        let raws = parse_log(out);
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let out = format!(
+            "{a}\0{b}\0Ada\0ada@x.org\0Ada\0ada@x.org\01764182400\0INC-1: acknowledged\0Incident: INC-1\nIncident-Change: ack\n\0\n"
+        );
+        let raws = parse_log(&out);
         assert_eq!(raws.len(), 1);
         assert_eq!(raws[0].author, "Ada <ada@x.org>");
         assert_eq!(raws[0].parents.len(), 1);
@@ -344,5 +362,18 @@ mod tests {
             ]
         );
         assert_eq!(raws[0].record_time.timestamp(), 1_764_182_400);
+    }
+
+    #[test]
+    fn a_subject_cannot_fake_a_commit() {
+        // The separators of the old format, and a newline, in a subject
+        // stay text: only NUL ends a field, and git never prints one.
+        let a = "a".repeat(40);
+        let forged = format!("x\x1e{}\x1f\x1fMallory\x1fm@x\x1f\n", "c".repeat(40));
+        let out = format!("{a}\0\0Ada\0ada@x.org\0Ada\0ada@x.org\01764182400\0{forged}\0\0\n");
+        let raws = parse_log(&out);
+        assert_eq!(raws.len(), 1);
+        assert_eq!(raws[0].subject, forged);
+        assert_eq!(raws[0].author, "Ada <ada@x.org>");
     }
 }

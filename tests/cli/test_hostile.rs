@@ -626,3 +626,29 @@ fn ledger_text_cannot_drive_the_terminal() {
         json.stdout
     );
 }
+
+/// A pushed commit whose subject holds the bytes an older log format split
+/// on, laid out as a second commit by "Mallory", shows as one hand edit
+/// with that subject, not as a recorded change by someone else.
+#[test]
+fn a_commit_subject_cannot_forge_a_history_entry() {
+    let env = TestEnv::ledger();
+    env.declare("Checkout errors");
+    let path = env.incident_path("INC-1");
+    let text = env.read(&path);
+    env.write(&path, &format!("{text}# a hand edit\n"));
+    let forged = format!(
+        "tidy\x1e{}\x1f\x1fMallory\x1fm@evil.example\x1fMallory\x1fm@evil.example\x1f1000000000\x1fINC-1: severity SEV-1 -> SEV-4\x1fIncident: INC-1\nIncident-Change: sev",
+        "f".repeat(40)
+    );
+    env.git(&["commit", "-q", "-a", "-m", &forged]);
+    let log = env.run(&["log", "INC-1"]).ok().to_owned();
+    assert!(log.contains("2 changes, 1 outside the tool"), "{log}");
+    assert!(!log.lines().any(|l| l.starts_with("ffffffff")), "{log}");
+    let json: serde_json::Value =
+        serde_json::from_str(env.run(&["log", "INC-1", "--json"]).ok()).expect("JSON");
+    let text = json.to_string();
+    let entries = text.matches("\"commit\"").count();
+    assert_eq!(entries, 2, "{json:#}");
+    assert!(!text.contains("\"Mallory"), "{json:#}");
+}

@@ -19,7 +19,7 @@ use git2::Oid;
 use crate::domain::CommitId;
 use crate::domain::stats::Recorded;
 use crate::ledger::files::{Durability, write_file};
-use crate::ledger::history::{FIELD, RECORD, epoch};
+use crate::ledger::history::{epoch, records};
 use crate::ledger::{Ledger, LedgerError, git, trailer};
 
 const FILE: &str = "git-incident/records.tsv";
@@ -84,13 +84,14 @@ impl Ledger {
     /// whose last paragraph holds the trailers, is read rather than git's
     /// trailer formatting, which costs nearly twice as much per commit.
     fn log_records(&self, range: &str) -> Result<Vec<Recorded>, LedgerError> {
-        let out = self.git(&["log", "--format=%x1e%ct%x1f%b", range, "--"])?;
-        Ok(out.split(RECORD).filter_map(parse_record).collect())
+        let out = self.git(&["log", "--format=%ct%x00%b%x00", range, "--"])?;
+        Ok(records(&out, 2)
+            .filter_map(|f| parse_record(f[0], f[1]))
+            .collect())
     }
 }
 
-fn parse_record(record: &str) -> Option<Recorded> {
-    let (time, body) = record.split_once(FIELD)?;
+fn parse_record(time: &str, body: &str) -> Option<Recorded> {
     let (mut incident, mut verb, mut event_time) = (None, None, None);
     for (key, value) in trailer::parse(trailer::block(body)) {
         match key {
@@ -174,8 +175,8 @@ mod tests {
 
     #[test]
     fn reads_the_trailers_of_the_last_paragraph_only() {
-        let record = "1764182400\x1fIncident: INC-9\n\nIncident: INC-1\nIncident-Change: note\nEvent-Time: 2026-11-26T18:00:00Z\n";
-        let r = parse_record(record).unwrap();
+        let body = "Incident: INC-9\n\nIncident: INC-1\nIncident-Change: note\nEvent-Time: 2026-11-26T18:00:00Z\n";
+        let r = parse_record("1764182400", body).unwrap();
         assert_eq!(r.incident, "INC-1");
         assert_eq!(r.verb, "note");
         assert_eq!(r.record_time.timestamp(), 1_764_182_400);
@@ -184,7 +185,7 @@ mod tests {
             "2026-11-26T18:00:00+00:00"
         );
         // A commit made outside the tool has no record.
-        assert!(parse_record("1764182400\x1fFix a typo\n").is_none());
+        assert!(parse_record("1764182400", "Fix a typo\n").is_none());
     }
 
     #[test]
