@@ -283,3 +283,95 @@ fn a_branch_only_in_packed_refs_moves_as_git_moves_it() {
     assert_eq!(env.status(), "");
     fsck_is_clean(&env);
 }
+
+/// `git-incident` run from `dir` (relative to the repository's root).
+fn run_in(env: &TestEnv, dir: &str, args: &[&str]) -> std::process::Output {
+    env.command(args)
+        .current_dir(env.path(dir))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_ledger_in_a_subfolder_of_a_bigger_repository() {
+    let env = TestEnv::empty();
+    env.git(&["init", "-q"]);
+    env.write("src/main.c", "int main() {}\n");
+    env.write("ops/README", "ops notes\n");
+    env.git(&["add", "."]);
+    env.git(&["commit", "-qm", "Code"]);
+    // The user's own work in progress, staged and not.
+    env.write("src/main.c", "int main() { return 1; }\n");
+    env.write("src/new.c", "new\n");
+    env.git(&["add", "src/new.c"]);
+    let work = env.status();
+
+    env.run(&["init", "ops/ledger"]).ok();
+    let init: Vec<String> = env.head_files();
+    assert!(
+        init.iter().all(|f| f.starts_with("ops/ledger/")),
+        "{init:?}"
+    );
+    assert!(
+        init.contains(&"ops/ledger/ledger.toml".to_owned()),
+        "{init:?}"
+    );
+
+    // From the repository's root with -C, and from inside the folder.
+    env.run(&[
+        "-C",
+        "ops/ledger",
+        "declare",
+        "Checkout down",
+        "--sev",
+        "SEV-2",
+    ])
+    .ok();
+    assert_eq!(env.head_files(), ["ops/ledger/incidents/2026/INC-1.toml"]);
+    let inside = run_in(
+        &env,
+        "ops/ledger/incidents",
+        &["note", "INC-1", "from inside"],
+    );
+    assert!(
+        inside.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inside.stderr)
+    );
+    assert_eq!(env.head_files(), ["ops/ledger/incidents/2026/INC-1.toml"]);
+    assert!(env.head_trailers().contains("Incident-Change: note"));
+    assert_eq!(env.status(), work, "the user's work is left as it was");
+
+    let list = env.run(&["-C", "ops/ledger", "list"]);
+    assert!(list.ok().contains("Checkout down"));
+    let list = run_in(&env, "ops/ledger", &["list"]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("Checkout down"));
+    let log = env.run(&["-C", "ops/ledger", "log", "INC-1"]);
+    assert!(
+        log.ok().contains("note added: \"from inside\""),
+        "{}",
+        log.stdout
+    );
+    assert!(!log.stdout.contains("outside the tool"), "{}", log.stdout);
+    env.run(&["-C", "ops/ledger", "verify"]).ok();
+    env.run(&["-C", "ops/ledger", "validate"]).ok();
+    // The pre-commit hook finds the ledger in its folder.
+    env.run(&["init", "--hooks", "ops/ledger"]).ok();
+    let path = "ops/ledger/incidents/2026/INC-1.toml";
+    let good = env.read(path);
+    env.write(path, &good.replace("SEV-2", "SEV-9"));
+    let refused = env.git_run(&["commit", "-qm", "Raise it", "--", path]);
+    assert!(
+        refused.stderr.contains("unknown severity `SEV-9`"),
+        "{}",
+        refused.stderr
+    );
+    env.write(path, &good);
+
+    // Outside the ledger's folder there is no ledger: a clear refusal, and
+    // nothing written.
+    let run = env.refused(&["note", "INC-1", "x"], 2, "no incident ledger here");
+    assert!(run.stderr.contains("-C <dir>"), "{}", run.stderr);
+    assert_eq!(env.status(), work);
+    fsck_is_clean(&env);
+}
