@@ -1,3 +1,11 @@
+//! The manual pages, from the same definitions as `--help`: one page per
+//! subcommand, named as git names its own (`git-incident-declare.1`), so
+//! that `git incident --help` and `git help incident`, which git turns into
+//! `man git-incident`, find a page, and the top page's SEE ALSO names pages
+//! that exist.
+
+use std::path::PathBuf;
+
 use clap::CommandFactory;
 
 use crate::context::Context;
@@ -6,17 +14,68 @@ use crate::ui::Ui;
 
 use super::Cli;
 
-/// Print the manual page (roff)
+/// Print the manual page, or write every page into a folder
 ///
-/// For example: `git-incident man > ~/.local/share/man/man1/git-incident.1`.
+/// Without --dir, prints the top page (roff) on stdout. With --dir, writes
+/// git-incident.1 and one page per subcommand (git-incident-declare.1,
+/// git-incident-cleanup-done.1, ...) into DIR, creating it, and prints each
+/// file written.
 #[derive(Debug, clap::Args)]
-pub(super) struct ManArgs {}
+#[command(after_help = "Examples:
+  git incident man --dir ~/.cargo/share/man/man1    # where man finds them when ~/.cargo/bin is on PATH
+  git incident man | man -l -")]
+pub(super) struct ManArgs {
+    /// Write every page into DIR instead of printing the top page
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
 
-pub(super) fn run(_ctx: &Context, ui: &mut Ui, _args: &ManArgs) -> Result<(), CliError> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command().name("git-incident"))
-        .render(&mut out)
-        .map_err(|e| CliError::new(Kind::Internal, format!("cannot render the manual: {e}")))?;
-    ui.print(&String::from_utf8_lossy(&out));
+pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ManArgs) -> Result<(), CliError> {
+    let pages = pages();
+    let Some(dir) = &args.dir else {
+        let (_, top) = pages.into_iter().next().ok_or_else(no_page)?;
+        ui.print(&String::from_utf8_lossy(&top?));
+        return Ok(());
+    };
+    let dir = ctx.dir.join(dir);
+    let count = pages.len();
+    for (name, page) in pages {
+        let path = dir.join(&name);
+        crate::ledger::write_atomic(&path, &page?)?;
+        ui.print(&path.display().to_string());
+    }
+    ui.status(&format!(
+        "Wrote {count} manual pages into {}; `man git-incident` reads them where {} is on man's path",
+        dir.display(),
+        dir.display()
+    ));
     Ok(())
+}
+
+fn no_page() -> CliError {
+    CliError::new(Kind::Internal, "there is no manual page to render")
+}
+
+/// Every page, the top one first: (file name, roff).
+fn pages() -> Vec<(String, Result<Vec<u8>, CliError>)> {
+    let mut cmd = Cli::command()
+        .name("git-incident")
+        .disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    collect(&cmd, &mut pages);
+    pages
+}
+
+fn collect(cmd: &clap::Command, pages: &mut Vec<(String, Result<Vec<u8>, CliError>)>) {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    let page = man
+        .render(&mut out)
+        .map(|()| out)
+        .map_err(|e| CliError::new(Kind::Internal, format!("cannot render the manual: {e}")));
+    pages.push((man.get_filename(), page));
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        collect(sub, pages);
+    }
 }
