@@ -120,6 +120,9 @@ fn incident_text(env: &TestEnv, dir: &Path, id: &str) -> String {
 #[track_caller]
 fn assert_sound(env: &TestEnv, dir: &Path) {
     incident_in(env, dir, &["validate"]).ok();
+    // Every commit a sync made, merges and renumbering included, is one the
+    // audit accepts.
+    incident_in(env, dir, &["verify"]).ok();
     git_ok(env, dir, &["fsck", "--no-progress", "--strict"]);
     assert_eq!(git_ok(env, dir, &["status", "--porcelain"]), "");
     assert!(!incident_text(env, dir, "INC-1").contains("<<<<<<<"));
@@ -576,6 +579,7 @@ fn two_offline_declares_end_as_two_incidents() {
     let log = incident_in(&env, b, &["log", "INC-3"]);
     assert!(log.ok().contains("renumber"), "{}", log.stdout);
     incident_in(&env, a, &["validate"]).ok();
+    incident_in(&env, b, &["verify"]).ok();
     git_ok(&env, a, &["fsck", "--no-progress", "--strict"]);
 }
 
