@@ -6,6 +6,7 @@ mod harness;
 mod test_cache;
 mod test_cleanup;
 mod test_crash;
+mod test_fuzz;
 mod test_gitconfig;
 mod test_history;
 mod test_hostile;
