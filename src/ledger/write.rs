@@ -54,8 +54,8 @@ impl Ledger {
         Err(LedgerError::Contended(MAX_ATTEMPTS))
     }
 
-    /// The next free incident number: one past the highest in HEAD or in the
-    /// working tree.
+    /// The next free incident number: one past the highest in the working
+    /// tree, in HEAD, or named by any tool commit in HEAD's history.
     pub(super) fn next_number(&self, tip: Option<Oid>) -> Result<u64, LedgerError> {
         let prefix = format!("{}-", self.config.prefix);
         let number = |name: &str| -> Option<u64> {
@@ -85,6 +85,18 @@ impl Ledger {
                             max = max.max(n);
                         }
                     }
+                }
+            }
+        }
+        if let Some(tip) = tip {
+            // A number that ever existed is never given again, even after
+            // its file was deleted or renumbered: every tool commit names
+            // its incident, and those records are cached in the git
+            // directory (read whole once, then only the new commits).
+            let id_number = |id: &str| id.strip_prefix(&prefix)?.parse::<u64>().ok();
+            for record in self.change_records(&git::commit_id(tip), None)? {
+                if let Some(n) = id_number(&record.incident) {
+                    max = max.max(n);
                 }
             }
         }
