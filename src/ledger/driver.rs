@@ -8,13 +8,13 @@
 //! missing: hence `init` and `init --clone` register it, and writes warn
 //! while it is not.
 
-use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use git2::{ConfigLevel, Repository};
 
 use super::error::LedgerError;
+use super::files::read_given;
 use super::{Ledger, write_atomic};
 use crate::domain::merge::{self, Options, Refusal, Report};
 use crate::ledger::IoOp;
@@ -43,16 +43,21 @@ pub(crate) fn merge_files(
     theirs: &Path,
     options: &Options,
 ) -> Result<DriverOutcome, LedgerError> {
+    // A side that is not UTF-8, or past the size any ledger file may have,
+    // is left to git's text merge.
     let read = |path: &Path| -> Result<Option<String>, LedgerError> {
-        let bytes = fs::read(path).map_err(LedgerError::io(IoOp::Read, path))?;
-        Ok(String::from_utf8(bytes).ok())
+        match read_given(Path::new(""), path) {
+            Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Ok(None),
+            Err(e) => Err(LedgerError::io(IoOp::Read, path)(e)),
+        }
     };
     let texts = (read(base)?, read(ours)?, read(theirs)?);
     let result = match &texts {
         (Some(b), Some(o), Some(t)) => merge::merge(b, o, t, options),
         _ => Err(Refusal::Unreadable {
             side: merge::Side::Ours,
-            message: "not UTF-8 text".into(),
+            message: "not UTF-8 text, or larger than 4 MiB".into(),
         }),
     };
     match result {

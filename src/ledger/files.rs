@@ -43,21 +43,18 @@ pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + 
     })
 }
 
-/// The most a file named on the command line may hold (`@FILE`, `runbook
-/// --check FILE`, `validate PATH`): far more than any note, runbook or
-/// incident, and a bound on what one argument can make the tool hold.
-pub(crate) const MAX_GIVEN: u64 = 4 << 20;
-
-/// The bytes of a file the user named, relative to `dir`; refused past
-/// [`MAX_GIVEN`] without reading the rest.
+/// The bytes of a file the user or git named, relative to `dir` (`@FILE`,
+/// `runbook --check FILE`, `validate PATH`, the merge driver's sides);
+/// refused past [`MAX_FILE`], the bound on any ledger file, without reading
+/// the rest.
 pub(crate) fn read_given(dir: &Path, path: &Path) -> io::Result<Vec<u8>> {
     let file = fs::File::open(dir.join(path))?;
     let mut bytes = Vec::new();
-    file.take(MAX_GIVEN + 1).read_to_end(&mut bytes)?;
-    if u64::try_from(bytes.len()).map_or(true, |n| n > MAX_GIVEN) {
+    file.take(MAX_FILE + 1).read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).map_or(true, |n| n > MAX_FILE) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("larger than {} MiB", MAX_GIVEN >> 20),
+            format!("larger than {} MiB", MAX_FILE >> 20),
         ));
     }
     Ok(bytes)

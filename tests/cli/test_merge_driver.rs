@@ -243,3 +243,25 @@ fn the_driver_leaves_a_title_conflict_marked_and_valid() {
     let back: toml::Table = toml::from_str(&merged).expect("still TOML");
     assert!(back["title"].as_str().unwrap().contains("======="));
 }
+
+/// A side past the size any ledger file may have is not read whole: the
+/// driver leaves it to git's text merge, which keeps both changes.
+#[test]
+fn a_side_too_large_to_read_goes_to_git_s_text_merge() {
+    let env = TestEnv::ledger();
+    let id = env.declare("Checkout API returning 502s");
+    let path = env.incident_path(&id);
+    let base = env.read(&path);
+    let ours = base.replace("Checkout API returning 502s", "Checkout returning 502s");
+    let padding = format!("# {}\n", "x".repeat(5 << 20));
+    let theirs = format!("{base}{padding}");
+    env.write("O.toml", &base);
+    env.write("A.toml", &ours);
+    env.write("B.toml", &theirs);
+    env.run(&["merge-driver", "O.toml", "A.toml", "B.toml", &path])
+        .code(0)
+        .stderr_has("4 MiB");
+    let merged = env.read("A.toml");
+    assert!(merged.contains("Checkout returning 502s"), "ours kept");
+    assert!(merged.ends_with(&padding), "theirs kept");
+}
