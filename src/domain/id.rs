@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 /// The prefix is the ledger's (`prefix` in ledger.toml); the number is the
 /// next free one when the incident is declared.
 /// In a file it is one string, such as `"INC-42"`.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct IncidentId {
     prefix: String,
     number: u64,
@@ -105,6 +105,14 @@ impl JsonSchema for IncidentId {
 impl fmt::Debug for IncidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+/// Written as its one string, straight from [`fmt::Display`]: no copy of
+/// the value on the way (lists write thousands of them).
+impl Serialize for IncidentId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

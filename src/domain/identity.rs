@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 ///
 /// In an incident file it is one string, `Name <email>`, read with
 /// [`Identity::recorded`]: what git would write as an author is accepted.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Identity {
     pub name: String,
     pub email: String,
@@ -121,6 +121,14 @@ impl PartialOrd for Identity {
 impl fmt::Debug for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+/// Written as its one string, straight from [`fmt::Display`]: no copy of
+/// the value on the way (lists write thousands of them).
+impl Serialize for Identity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

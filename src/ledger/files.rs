@@ -89,6 +89,40 @@ fn outside(path: &Path, why: &str) -> LedgerError {
 /// a regular file at the end, never a FIFO or a device that would hang or
 /// never end.
 pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), LedgerError> {
+    match components_inside(root, path)? {
+        Some(meta) if !meta.is_file() => Err(outside(path, "is not a regular file")),
+        _ => Ok(()),
+    }
+}
+
+/// As [`check_inside`], for a folder of the ledger (`incidents/`).
+pub(crate) fn check_dir_inside(root: &Path, path: &Path) -> Result<(), LedgerError> {
+    match components_inside(root, path)? {
+        Some(meta) if !meta.is_dir() => Err(outside(path, "is not a folder")),
+        _ => Ok(()),
+    }
+}
+
+/// A file found by walking the ledger's own folders (entered without
+/// following links): refused when its own lstat data shows a link or a
+/// special file. One stat, where [`check_inside`] takes one per component.
+pub(crate) fn check_walked(path: &Path, meta: &fs::Metadata) -> Result<(), LedgerError> {
+    if meta.file_type().is_symlink() {
+        return Err(outside(
+            path,
+            "is a symbolic link; the ledger reads only its own files",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(outside(path, "is not a regular file"));
+    }
+    Ok(())
+}
+
+/// Walks `path` below `root` a component at a time, refusing `..`, an
+/// absolute path and a link on the way; the lstat data of the last
+/// component, or `None` where the path stops existing.
+fn components_inside(root: &Path, path: &Path) -> Result<Option<fs::Metadata>, LedgerError> {
     let mut at = root.to_path_buf();
     let mut rel = std::path::PathBuf::new();
     for part in path.components() {
@@ -109,7 +143,7 @@ pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), LedgerError> 
             }
         }
         let Ok(meta) = fs::symlink_metadata(&at) else {
-            return Ok(());
+            return Ok(None);
         };
         if meta.file_type().is_symlink() {
             return Err(outside(
@@ -117,14 +151,14 @@ pub(crate) fn check_inside(root: &Path, path: &Path) -> Result<(), LedgerError> 
                 "is a symbolic link; the ledger reads only its own files",
             ));
         }
-        if at.as_path() != root.join(path) && !meta.is_dir() {
-            return Ok(());
+        if at.as_path() == root.join(path) {
+            return Ok(Some(meta));
+        }
+        if !meta.is_dir() {
+            return Ok(None);
         }
     }
-    match fs::symlink_metadata(&at) {
-        Ok(meta) if !meta.is_file() => Err(outside(path, "is not a regular file")),
-        _ => Ok(()),
-    }
+    Ok(fs::symlink_metadata(&at).ok())
 }
 
 /// The bytes of a file of the ledger, checked by [`check_inside`] and

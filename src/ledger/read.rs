@@ -2,10 +2,10 @@
 //! as they are on disk now.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::error::LIST_HINT;
-use super::files::{in_parallel, parse_incident, read_text};
+use super::files::{check_dir_inside, in_parallel, parse_incident, read_text};
 use super::{INCIDENTS_DIR, Ledger, LedgerError, Stored};
 use crate::domain::IncidentId;
 use crate::ledger::IoOp;
@@ -14,6 +14,9 @@ impl Ledger {
     /// The year folders, oldest first.
     fn year_dirs(&self) -> Result<Vec<PathBuf>, LedgerError> {
         let dir = self.root.join(INCIDENTS_DIR);
+        // A linked incidents/ is refused here, once; a linked year folder
+        // is not a folder to the walk (its entry's type is a link).
+        check_dir_inside(&self.root, Path::new(INCIDENTS_DIR))?;
         let Ok(entries) = fs::read_dir(&dir) else {
             return Ok(Vec::new());
         };

@@ -30,7 +30,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::journal::{FileTime, Journal, mtime};
 use crate::domain::{Identity, Incident, IncidentId, Mitigation, Summary};
 use crate::ledger::IoOp;
-use crate::ledger::files::{check_inside, in_parallel, parse_incident, read_inside, text_of};
+use crate::ledger::files::{check_walked, in_parallel, parse_incident, read_inside, text_of};
 use crate::ledger::{Ledger, LedgerError};
 
 /// An incident file's summary, with the path it was read from.
@@ -361,8 +361,11 @@ fn look(
     written: Option<FileTime>,
 ) -> Result<Seen, LedgerError> {
     let full = root.join(path);
-    check_inside(root, path)?;
+    // The walk entered only real folders, so the file's own lstat data
+    // is the whole inside check; a changed file is read through the full
+    // check below.
     let meta = fs::symlink_metadata(&full).map_err(LedgerError::io(IoOp::Read, path))?;
+    check_walked(path, &meta)?;
     let stat = Stat::of(&meta);
     if let Some(entry) = cached
         && entry.stat == stat
