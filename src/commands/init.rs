@@ -51,8 +51,8 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &InitArgs) -> Result<(), Cli
     }
     let who = ctx.identity()?;
     let author = Author {
-        name: who.name,
-        email: who.email,
+        name: who.name().to_owned(),
+        email: who.email().to_owned(),
         time: ctx.now.timestamp(),
     };
     let made = Ledger::init(&dir, &author)?;

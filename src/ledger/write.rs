@@ -181,15 +181,15 @@ impl Ledger {
         parse_incident(path, text)?;
         let message = message::commit_message(&incident.id, &applied);
         let author = Author {
-            name: actor.by.name.clone(),
-            email: actor.by.email.clone(),
+            name: actor.by.name().to_owned(),
+            email: actor.by.email().to_owned(),
             time: actor.now.timestamp(),
         };
         let committer = self.committer.as_ref().map_or_else(
             || author.clone(),
             |who| Author {
-                name: who.name.clone(),
-                email: who.email.clone(),
+                name: who.name().to_owned(),
+                email: who.email().to_owned(),
                 time: actor.now.timestamp(),
             },
         );

@@ -57,7 +57,7 @@ pub(crate) fn show(inc: &Incident, color: bool) -> String {
             format!("  {}", dim(&since(at, inc.started_at)))
         };
         let by = if name == "declared_at" {
-            format!("  by {}", inc.declared_by.name.as_str())
+            format!("  by {}", inc.declared_by.name())
         } else {
             String::new()
         };
@@ -118,7 +118,7 @@ pub(crate) fn show(inc: &Incident, color: bool) -> String {
                 out,
                 "      applied {} by {}",
                 time(m.applied_at),
-                m.applied_by.name.as_str()
+                m.applied_by.name()
             );
             if let Some(target) = &m.target {
                 let _ = writeln!(out, "      target  {target}");
@@ -131,7 +131,7 @@ pub(crate) fn show(inc: &Incident, color: bool) -> String {
                     .cleanup_note
                     .as_deref()
                     .map_or(String::new(), |n| format!(": {n}"));
-                let _ = writeln!(out, "      undone  {} by {}{note}", time(at), by.name);
+                let _ = writeln!(out, "      undone  {} by {}{note}", time(at), by.name());
             }
             if let Some(why) = &m.kept_why {
                 let _ = writeln!(out, "      kept    {why}");
@@ -173,7 +173,7 @@ pub(crate) fn show(inc: &Incident, color: bool) -> String {
                 bold(&a.id),
                 a.kind.as_str(),
                 a.text,
-                a.owner.name.as_str()
+                a.owner.name()
             );
         }
     }
@@ -189,7 +189,7 @@ pub(crate) fn show(inc: &Incident, color: bool) -> String {
                 "  {}  {} by {}: {}\n      why: {}",
                 time(o.at),
                 o.change,
-                o.by.name.as_str(),
+                o.by.name(),
                 o.rule,
                 o.why
             );
@@ -212,7 +212,7 @@ fn entry(
     let _ = writeln!(
         out,
         "  {when}  {}{tag}: {}",
-        by.name,
+        by.name(),
         lines.next().unwrap_or("")
     );
     for line in lines {

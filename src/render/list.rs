@@ -66,10 +66,7 @@ pub(crate) fn table(incidents: &[&Summary], width: Option<usize>) -> String {
                 i.severity.clone(),
                 i.status.as_str().to_owned(),
                 i.declared_at.format("%Y-%m-%d %H:%M").to_string(),
-                i.lead
-                    .as_ref()
-                    .map_or("-", |who| who.name.as_str())
-                    .to_owned(),
+                i.lead.as_ref().map_or("-", |who| who.name()).to_owned(),
                 if i.services.is_empty() {
                     "-".to_owned()
                 } else {

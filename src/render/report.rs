@@ -60,7 +60,7 @@ pub(crate) fn markdown(inc: &Incident, history: &History, commit: &str) -> Strin
     let _ = writeln!(
         out,
         "- **Lead:** {}",
-        inc.lead.as_ref().map_or("-", |who| who.name.as_str())
+        inc.lead.as_ref().map_or("-", |who| who.name())
     );
     if !inc.services.is_empty() {
         let _ = writeln!(out, "- **Services:** {}", inc.services.join(", "));
@@ -83,7 +83,7 @@ pub(crate) fn markdown(inc: &Incident, history: &History, commit: &str) -> Strin
         out,
         "- **Declared:** {} by {}",
         time(inc.declared_at),
-        inc.declared_by.name.as_str()
+        inc.declared_by.name()
     );
     let _ = writeln!(out, "\n| Measure | Time | From | To |");
     let _ = writeln!(out, "| --- | --- | --- | --- |");
@@ -159,7 +159,7 @@ pub(crate) fn markdown(inc: &Incident, history: &History, commit: &str) -> Strin
                 m.kind.as_str(),
                 cell(&m.action),
                 time(m.applied_at),
-                cell(m.applied_by.name.as_str())
+                cell(m.applied_by.name())
             );
         }
     }

@@ -59,10 +59,10 @@ pub(crate) fn describe(runbook: &Runbook, version: &str, color: bool) -> String 
 /// lead and age, then mitigations, notes and the last update.
 pub(crate) fn standing(inc: &Incident, now: DateTime<Utc>) -> String {
     let mut text = String::new();
-    let lead = inc
-        .lead
-        .as_ref()
-        .map_or_else(|| "no lead yet".to_owned(), |l| format!("lead {}", l.name));
+    let lead = inc.lead.as_ref().map_or_else(
+        || "no lead yet".to_owned(),
+        |l| format!("lead {}", l.name()),
+    );
     let _ = writeln!(
         text,
         "  {} · {} · {} · declared {} ago",
@@ -148,7 +148,7 @@ pub(crate) fn actions_so_far(inc: &Incident) -> String {
             "\n  {} {} ({}): {}",
             a.id,
             a.kind.as_str(),
-            a.owner.name.as_str(),
+            a.owner.name(),
             a.text
         );
     }

@@ -53,7 +53,7 @@ pub(crate) fn propose(
                 lines.push(format!("Latest finding: {}", note.text.trim_end_matches('.')) + ".");
             }
             if let Some(lead) = &inc.lead {
-                lines.push(format!("Lead: {}.", lead.name));
+                lines.push(format!("Lead: {}.", lead.name()));
             }
         }
         Audience::External => {

@@ -19,8 +19,8 @@ pub(super) fn lead(inc: &mut Incident, lead: &Identity) -> Result<Applied, Chang
         return Err(ChangeError::invalid(format!("{lead} already leads {id}")));
     }
     let summary = match &inc.lead {
-        Some(from) => format!("lead {} -> {}", from.name, lead.name),
-        None => format!("lead {}", lead.name),
+        Some(from) => format!("lead {} -> {}", from.name(), lead.name()),
+        None => format!("lead {}", lead.name()),
     };
     let from = inc
         .lead
@@ -273,7 +273,7 @@ pub(super) fn action(
     });
     let mut applied = Applied::new(
         Verb::Action,
-        format!("action {aid} for {}: {}", a.owner.name, short(&a.text)),
+        format!("action {aid} for {}: {}", a.owner.name(), short(&a.text)),
     )
     .trailer(Trailer::Action, aid.clone())
     .trailer(Trailer::Owner, a.owner.to_string());

@@ -447,8 +447,8 @@ struct MergePlan {
 
 fn author_of(request: &SyncRequest) -> Author {
     Author {
-        name: request.who.name.clone(),
-        email: request.who.email.clone(),
+        name: request.who.name().to_owned(),
+        email: request.who.email().to_owned(),
         time: request.time,
     }
 }

@@ -136,7 +136,7 @@ fn mitigation(out: &mut String, p: &Pending<'_>, view: View) {
         &format!(
             "{} by {}, {} ago",
             time(m.applied_at),
-            visible(m.applied_by.name.as_str()),
+            visible(m.applied_by.name()),
             human_duration(p.age)
         ),
         view,

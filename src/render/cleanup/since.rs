@@ -113,7 +113,7 @@ fn added_detail(e: &Entry<'_>) -> String {
     format!(
         "applied {} by {}; {state}",
         time(m.applied_at),
-        m.applied_by.name.as_str()
+        m.applied_by.name()
     )
 }
 
@@ -122,7 +122,7 @@ fn vanished_detail(e: &Entry<'_>) -> String {
     format!(
         "applied {} by {}; pending then, not now",
         time(m.applied_at),
-        m.applied_by.name.as_str()
+        m.applied_by.name()
     )
 }
 
@@ -131,9 +131,7 @@ fn cleaned_detail(e: &Entry<'_>) -> String {
     let mut text = format!(
         "cleaned up {} by {}",
         m.cleaned_up_at.map(time).unwrap_or_default(),
-        m.cleaned_up_by
-            .as_ref()
-            .map_or("?", |who| who.name.as_str())
+        m.cleaned_up_by.as_ref().map_or("?", |who| who.name())
     );
     if let Some(note) = &m.cleanup_note {
         let _ = write!(text, ": {note}");
@@ -146,7 +144,7 @@ fn kept_detail(e: &Entry<'_>) -> String {
     let mut text = format!(
         "kept {} by {}",
         m.kept_at.map(time).unwrap_or_default(),
-        m.kept_by.as_ref().map_or("?", |who| who.name.as_str())
+        m.kept_by.as_ref().map_or("?", |who| who.name())
     );
     if let Some(why) = &m.kept_why {
         let _ = write!(text, ": {why}");
