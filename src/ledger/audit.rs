@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta as Status, DiffOptions, Oid};
 
-use super::history::{LOG_FORMAT, Raw, parse_log, records};
+use super::history::{Raw, records};
 use super::{INCIDENTS_DIR, Ledger, LedgerError, trailer};
 use crate::domain::CommitId;
 use crate::domain::audit::{Audit, Finding, Kind, signature_fits, trailer_fits};
@@ -44,19 +44,7 @@ impl Ledger {
         };
         audit.head = Some(commit_id(head));
         self.check_verified_point(head, &mut audit);
-        let incidents = self.base().join(INCIDENTS_DIR);
-        let incidents = incidents.to_string_lossy();
-        let out = self.git(&[
-            "-c",
-            "log.showSignature=false",
-            "log",
-            "--full-history",
-            LOG_FORMAT,
-            &head.to_string(),
-            "--",
-            &incidents,
-        ])?;
-        for raw in parse_log(&out) {
+        for raw in self.commits_touching(head, Path::new(INCIDENTS_DIR))? {
             let touched = self.touched(&raw)?;
             if touched.is_empty() {
                 continue;
@@ -66,7 +54,8 @@ impl Ledger {
         }
         if self.signing_configured() {
             audit.signatures = true;
-            self.check_signatures(head, &incidents, &mut audit)?;
+            let incidents = self.base().join(INCIDENTS_DIR);
+            self.check_signatures(head, &incidents.to_string_lossy(), &mut audit)?;
         }
         Ok(audit)
     }

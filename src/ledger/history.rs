@@ -42,7 +42,7 @@ pub(super) struct Raw {
 /// field of a format ends with `%x00`.
 pub(super) const END: char = '\0';
 const LOG_FIELDS: usize = 9;
-pub(super) const LOG_FORMAT: &str =
+const LOG_FORMAT: &str =
     "--format=%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%s%x00%(trailers:only,unfold)%x00";
 /// How many renames a history follows back, against a cycle in odd histories.
 const MAX_RENAMES: usize = 64;
@@ -70,7 +70,7 @@ pub(super) fn records(out: &str, fields: usize) -> impl Iterator<Item = Vec<&str
     records.into_iter()
 }
 
-pub(super) fn parse_log(out: &str) -> Vec<Raw> {
+fn parse_log(out: &str) -> Vec<Raw> {
     records(out, LOG_FIELDS)
         .filter_map(|f| {
             Some(Raw {
@@ -92,8 +92,9 @@ pub(super) fn parse_log(out: &str) -> Vec<Raw> {
 }
 
 impl Ledger {
-    /// The commits that touched one path, newest first, up to `tip`.
-    fn commits_touching(&self, tip: Oid, path: &Path) -> Result<Vec<Raw>, LedgerError> {
+    /// The commits that touched one path (a file, or a folder), newest
+    /// first, up to `tip`.
+    pub(super) fn commits_touching(&self, tip: Oid, path: &Path) -> Result<Vec<Raw>, LedgerError> {
         let repo_path = self.base().join(path);
         let tip = tip.to_string();
         let path = repo_path.to_string_lossy();
