@@ -244,6 +244,29 @@ impl TestEnv {
         v["path"].as_str().unwrap().to_owned()
     }
 
+    /// A new SSH key `~/NAME` made by ssh-keygen, trusted for `email`: its
+    /// line is added to `~/allowed_signers`, which git is pointed at.
+    pub(crate) fn trusted_ssh_key(&self, name: &str, email: &str) -> PathBuf {
+        let key = self.home.join(name);
+        let made = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", email, "-f"])
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "ssh-keygen: {made:?}");
+        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+        let signers = self.home.join("allowed_signers");
+        let mut listed = std::fs::read_to_string(&signers).unwrap_or_default();
+        listed.push_str(&format!("{email} {public}"));
+        std::fs::write(&signers, listed).unwrap();
+        self.git(&[
+            "config",
+            "gpg.ssh.allowedSignersFile",
+            signers.to_str().unwrap(),
+        ]);
+        key
+    }
+
     /// `show --json` of an incident.
     pub(crate) fn incident(&self, id: &str) -> serde_json::Value {
         serde_json::from_str(self.query(&["show", id, "--json"]).ok()).unwrap()

@@ -159,31 +159,7 @@ fn a_second_worktree_records_on_its_own_branch() {
 }
 
 pub(crate) fn make_ssh_key(env: &TestEnv) -> std::path::PathBuf {
-    let key = env.home.join("id_ed25519");
-    let made = std::process::Command::new("ssh-keygen")
-        .args([
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            "ada@example.com",
-            "-f",
-        ])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
-    let signers = env.home.join("allowed_signers");
-    std::fs::write(&signers, format!("ada@example.com {public}")).unwrap();
-    env.git(&[
-        "config",
-        "gpg.ssh.allowedSignersFile",
-        signers.to_str().unwrap(),
-    ]);
-    key
+    env.trusted_ssh_key("id_ed25519", "ada@example.com")
 }
 
 #[test]

@@ -397,25 +397,8 @@ fn git_auto_maintenance_packs_what_the_tool_writes() {
 #[test]
 fn commits_are_signed_where_the_user_configured_it() {
     let env = TestEnv::ledger();
-    let key = env.home.join("id_ed25519");
-    let made = std::process::Command::new("ssh-keygen")
-        .args([
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            "ada@example.com",
-            "-f",
-        ])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
-    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let key = env.trusted_ssh_key("id_ed25519", "ada@example.com");
     let signers = env.home.join("allowed_signers");
-    std::fs::write(&signers, format!("ada@example.com {public}")).unwrap();
     env.git(&["config", "gpg.format", "ssh"]);
     env.git(&["config", "user.signingkey", key.to_str().unwrap()]);
     env.git(&[

@@ -235,27 +235,7 @@ fn signed_commits_by_their_committer_pass() {
 fn a_commit_signed_by_another_persons_key_or_unsigned_fails() {
     let (env, _) = signed();
     // Mallory's key is a trusted signer too, but only for Mallory.
-    let mallory = env.home.join("id_mallory");
-    let made = std::process::Command::new("ssh-keygen")
-        .args([
-            "-q",
-            "-t",
-            "ed25519",
-            "-N",
-            "",
-            "-C",
-            "mallory@example.com",
-            "-f",
-        ])
-        .arg(&mallory)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
-    let public = std::fs::read_to_string(mallory.with_extension("pub")).unwrap();
-    let signers = env.home.join("allowed_signers");
-    let mut listed = std::fs::read_to_string(&signers).unwrap();
-    listed.push_str(&format!("mallory@example.com {public}"));
-    std::fs::write(&signers, listed).unwrap();
+    let mallory = env.trusted_ssh_key("id_mallory", "mallory@example.com");
     env.git(&["config", "user.signingkey", mallory.to_str().unwrap()]);
     env.run(&["note", "INC-1", "signed by Mallory as Ada"]).ok();
     assert!(env.git(&["log", "-1", "--format=%G?"]).starts_with('G'));
