@@ -122,28 +122,7 @@ pub(crate) fn commit_object(
     author: &Author,
     committer: &Author,
 ) -> Result<Oid, LedgerError> {
-    let sign = repo
-        .config()
-        .and_then(|c| c.get_bool("commit.gpgsign"))
-        .unwrap_or(false);
-    if sign {
-        return signed_commit(repo, parent, tree, message, author, committer);
-    }
-    let tree = repo.find_tree(tree)?;
-    let parents: Vec<git2::Commit<'_>> = parent
-        .map(|p| repo.find_commit(p))
-        .transpose()?
-        .into_iter()
-        .collect();
-    let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    Ok(repo.commit(
-        None,
-        &author.signature()?,
-        &committer.signature()?,
-        message,
-        &tree,
-        &parents,
-    )?)
+    commit_on(repo, parent.as_slice(), tree, message, author, committer)
 }
 
 /// Writes a merge commit: `tree` on top of both `parents`, signed where the
@@ -156,32 +135,39 @@ pub(crate) fn commit_with_parents(
     author: &Author,
     committer: &Author,
 ) -> Result<Oid, LedgerError> {
+    commit_on(repo, &parents, tree, message, author, committer)
+}
+
+/// `tree` on top of `parents` (none for a first commit), signed through
+/// git where `commit.gpgsign` asks, else written by libgit2.
+fn commit_on(
+    repo: &Repository,
+    parents: &[Oid],
+    tree: Oid,
+    message: &str,
+    author: &Author,
+    committer: &Author,
+) -> Result<Oid, LedgerError> {
     let sign = repo
         .config()
         .and_then(|c| c.get_bool("commit.gpgsign"))
         .unwrap_or(false);
     if sign {
-        let mut cmd = Command::new("git");
-        cmd.arg("-C")
-            .arg(repo.path())
-            .args(["commit-tree", "-S", "-F", "-"])
-            .arg(tree.to_string());
-        for parent in parents {
-            cmd.arg("-p").arg(parent.to_string());
-        }
-        identity_env(&mut cmd, author, committer);
-        let out = run_with_input(cmd, "commit-tree -S", message.as_bytes())?;
-        return Oid::from_str(String::from_utf8_lossy(&out).trim()).map_err(LedgerError::from);
+        return signed_commit(repo, parents, tree, message, author, committer);
     }
     let tree = repo.find_tree(tree)?;
-    let parents = [repo.find_commit(parents[0])?, repo.find_commit(parents[1])?];
+    let parents = parents
+        .iter()
+        .map(|p| repo.find_commit(*p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
     Ok(repo.commit(
         None,
         &author.signature()?,
         &committer.signature()?,
         message,
         &tree,
-        &[&parents[0], &parents[1]],
+        &parents,
     )?)
 }
 
@@ -267,7 +253,7 @@ fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// supports (GPG, SSH, X.509, agents).
 fn signed_commit(
     repo: &Repository,
-    parent: Option<Oid>,
+    parents: &[Oid],
     tree: Oid,
     message: &str,
     author: &Author,
@@ -278,7 +264,7 @@ fn signed_commit(
         .arg(repo.path())
         .args(["commit-tree", "-S", "-F", "-"])
         .arg(tree.to_string());
-    if let Some(parent) = parent {
+    for parent in parents {
         cmd.arg("-p").arg(parent.to_string());
     }
     identity_env(&mut cmd, author, committer);
