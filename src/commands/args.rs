@@ -24,13 +24,21 @@ pub(super) fn incident_id(
     ledger: &Ledger,
     text: &str,
 ) -> Result<crate::domain::IncidentId, CliError> {
-    let (id, old) = ledger.resolve_id(text)?;
-    if let Some(old) = old {
+    let named = ledger.resolve_id(text)?;
+    if let Some(old) = &named.former {
         ui.warn(&format!(
-            "{old} is now {id}: a sync renumbered it, as the remote had given {old} to another incident"
+            "{old} is now {}: a sync renumbered it, as the remote had given {old} to another incident",
+            named.id
         ));
     }
-    Ok(id)
+    for other in &named.also {
+        ui.warn(&format!(
+            "{} was also the id of what is now {other}: a sync renumbered that one; \
+             this is {}, use {other} for the other",
+            named.id, named.id
+        ));
+    }
+    Ok(named.id)
 }
 
 /// `--since T`: only what was declared since then.

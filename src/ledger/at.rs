@@ -54,7 +54,7 @@ impl Ledger {
     }
 
     /// The tree of the ledger's folder in `commit`, if it has one.
-    fn ledger_tree(&self, commit: Oid) -> Result<Option<git2::Tree<'_>>, LedgerError> {
+    pub(super) fn ledger_tree(&self, commit: Oid) -> Result<Option<git2::Tree<'_>>, LedgerError> {
         let tree = self.repo.find_commit(commit)?.tree()?;
         if self.base.as_os_str().is_empty() {
             return Ok(Some(tree));

@@ -13,6 +13,7 @@
 //! the fetch, merge and push, and
 //! `git` the plumbing.
 
+mod aliases;
 mod at;
 mod audit;
 pub(crate) mod cache;

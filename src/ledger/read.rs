@@ -36,7 +36,7 @@ impl Ledger {
     }
 
     /// The path of an incident's file, if the working tree has it.
-    fn locate(&self, id: &IncidentId) -> Result<Option<PathBuf>, LedgerError> {
+    pub(super) fn locate(&self, id: &IncidentId) -> Result<Option<PathBuf>, LedgerError> {
         let name = format!("{id}.toml");
         for year in self.year_dirs()?.into_iter().rev() {
             let path = year.join(&name);
@@ -46,26 +46,6 @@ impl Ledger {
             }
         }
         Ok(None)
-    }
-
-    /// Reads an id a user typed, following a renumbering: an id this ledger
-    /// holds no file for, but that an incident lists among its aliases,
-    /// names that incident. `(id, Some(old))` when it did. Only a miss pays
-    /// for reading the incidents.
-    pub(crate) fn resolve_id(
-        &self,
-        text: &str,
-    ) -> Result<(IncidentId, Option<IncidentId>), LedgerError> {
-        let id = self.parse_id(text)?;
-        if self.locate(&id)?.is_some() {
-            return Ok((id, None));
-        }
-        for stored in self.load_all()?.into_iter().flatten() {
-            if stored.incident.aliases.contains(&id) {
-                return Ok((stored.incident.id, Some(id)));
-            }
-        }
-        Ok((id, None))
     }
 
     /// Reads an id as a user typed it, and whether the working tree holds

@@ -591,6 +591,20 @@ fn two_offline_declares_end_as_two_incidents() {
     assert!(files.starts_with('R'), "{files}");
     let log = incident_in(&env, b, &["log", "INC-3"]);
     assert!(log.ok().contains("renumber"), "{}", log.stdout);
+    // The old id is now the other incident's: every command that takes it
+    // says that the renumbered one went elsewhere, in both clones.
+    for clone in [a, b] {
+        let shown = incident_in(&env, clone, &["show", "INC-2"]);
+        assert!(shown.ok().contains("Search is slow"), "{}", shown.stdout);
+        shown.stderr_has("INC-2 was also the id of what is now INC-3");
+    }
+    let note = incident_in(
+        &env,
+        b,
+        &["--as", BOB, "note", "INC-3", "on the renumbered one"],
+    );
+    note.ok();
+    assert!(!note.stderr.contains("was also the id"), "{}", note.stderr);
     incident_in(&env, a, &["validate"]).ok();
     incident_in(&env, b, &["verify"]).ok();
     git_ok(&env, a, &["fsck", "--no-progress", "--strict"]);
@@ -679,4 +693,36 @@ fn the_contrib_pre_receive_hook_refuses_conflict_markers() {
     incident_in(&env, b, &["note", "INC-1", "a sound note"]).ok();
     git_ok(&env, b, &["push", "--quiet", "origin", "main"]);
     assert_ne!(git_ok(&env, &remote, &["rev-parse", "main"]), before);
+}
+
+/// A former id no file holds any more names the incident that lists it,
+/// with a notice; the index behind it follows HEAD, also when HEAD goes
+/// back past the commit that added the alias.
+#[test]
+fn a_former_id_names_the_incident_that_lists_it_as_head_moves() {
+    let env = TestEnv::ledger();
+    env.declare("Checkout errors");
+    env.declare("Search is slow");
+    let path = env.incident_path("INC-2");
+    let text = env.read(&path);
+    env.run(&["show", "INC-2"]).ok();
+    let renamed = path.replace("INC-2.toml", "INC-7.toml");
+    env.git(&["mv", &path, &renamed]);
+    env.write(
+        &renamed,
+        &text.replacen("id = \"INC-2\"", "id = \"INC-7\"\naliases = [\"INC-2\"]", 1),
+    );
+    env.git(&["commit", "-q", "-am", "Renumber INC-2 by hand"]);
+
+    let shown = env.run(&["show", "INC-2"]);
+    assert!(shown.ok().contains("Search is slow"), "{}", shown.stdout);
+    shown.stderr_has("INC-2 is now INC-7");
+    env.run(&["note", "INC-2", "still found"]).code(0);
+    assert!(env.read(&renamed).contains("still found"));
+
+    env.git(&["reset", "-q", "--hard", "HEAD~2"]);
+    env.refused(&["show", "INC-7"], 1, "no incident INC-7");
+    let back = env.run(&["show", "INC-2"]);
+    assert!(back.ok().contains("Search is slow"), "{}", back.stdout);
+    assert!(!back.stderr.contains("is now"), "{}", back.stderr);
 }
