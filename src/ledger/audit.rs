@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta as Status, DiffOptions, Oid};
 
-use super::history::{Raw, records};
+use super::history::Raw;
 use super::{INCIDENTS_DIR, Ledger, LedgerError, trailer};
 use crate::domain::CommitId;
 use crate::domain::audit::{Audit, Finding, Kind, signature_fits, trailer_fits};
@@ -265,25 +265,29 @@ impl Ledger {
         incidents: &str,
         audit: &mut Audit,
     ) -> Result<(), LedgerError> {
-        let out = self.git(&[
-            "log",
-            "--full-history",
-            "--format=%H%x00%G?%x00%GS%x00%ce%x00",
-            &head.to_string(),
-            "--",
-            incidents,
-        ])?;
-        for f in records(&out, 4) {
-            let [commit, status, signer, email] = f[..] else {
-                continue;
-            };
-            if let Err(why) = signature_fits(status, signer, email) {
-                let id = CommitId::from_hex(commit.trim());
-                audit.findings.push(
-                    Finding::new(Kind::Signature, format!("{}: {why}", id.short())).at_commit(id),
-                );
-            }
-        }
+        self.git_records(
+            &[
+                "log",
+                "--full-history",
+                "--format=%H%x00%G?%x00%GS%x00%ce%x00",
+                &head.to_string(),
+                "--",
+                incidents,
+            ],
+            4,
+            |f| {
+                let [commit, status, signer, email] = f else {
+                    return;
+                };
+                if let Err(why) = signature_fits(status, signer, email) {
+                    let id = CommitId::from_hex(commit.trim());
+                    audit.findings.push(
+                        Finding::new(Kind::Signature, format!("{}: {why}", id.short()))
+                            .at_commit(id),
+                    );
+                }
+            },
+        )?;
         Ok(())
     }
 

@@ -36,11 +36,7 @@ pub(super) struct Raw {
     pub(super) trailers: Vec<(String, String)>,
 }
 
-/// `git log` output is split on NUL, the one byte git never prints from a
-/// commit's text (it reads names and messages as C strings and stops at a
-/// NUL), so no subject, body or name can fake a field or a commit. Every
-/// field of a format ends with `%x00`.
-pub(super) const END: char = '\0';
+/// Every field of the format ends with `%x00` ([`git::log`]).
 const LOG_FIELDS: usize = 9;
 const LOG_FORMAT: &str =
     "--format=%H%x00%P%x00%an%x00%ae%x00%cn%x00%ce%x00%ct%x00%s%x00%(trailers:only,unfold)%x00";
@@ -55,40 +51,22 @@ pub(super) fn epoch(text: &str) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-/// The records of `git log` output whose format ends each of its `fields`
-/// fields with `%x00`; git adds a newline after each record.
-pub(super) fn records(out: &str, fields: usize) -> impl Iterator<Item = Vec<&str>> {
-    let parts: Vec<&str> = out.split(END).collect();
-    let records: Vec<Vec<&str>> = parts
-        .chunks_exact(fields)
-        .map(|record| {
-            let mut record = record.to_vec();
-            record[0] = record[0].trim_start_matches('\n');
-            record
-        })
-        .collect();
-    records.into_iter()
-}
-
-fn parse_log(out: &str) -> Vec<Raw> {
-    records(out, LOG_FIELDS)
-        .filter_map(|f| {
-            Some(Raw {
-                commit: Oid::from_str(f[0].trim()).ok()?,
-                parents: f[1]
-                    .split_whitespace()
-                    .filter_map(|p| Oid::from_str(p).ok())
-                    .collect(),
-                author: format!("{} <{}>", f[2], f[3]),
-                committer: format!("{} <{}>", f[4], f[5]),
-                record_time: epoch(f[6]),
-                subject: f[7].to_owned(),
-                trailers: trailer::parse(f[8])
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect(),
-            })
-        })
-        .collect()
+/// A record of [`LOG_FORMAT`] as a commit.
+fn raw(f: &[String]) -> Option<Raw> {
+    Some(Raw {
+        commit: Oid::from_str(f[0].trim()).ok()?,
+        parents: f[1]
+            .split_whitespace()
+            .filter_map(|p| Oid::from_str(p).ok())
+            .collect(),
+        author: format!("{} <{}>", f[2], f[3]),
+        committer: format!("{} <{}>", f[4], f[5]),
+        record_time: epoch(&f[6]),
+        subject: f[7].clone(),
+        trailers: trailer::parse(&f[8])
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+    })
 }
 
 impl Ledger {
@@ -98,19 +76,24 @@ impl Ledger {
         let repo_path = self.base().join(path);
         let tip = tip.to_string();
         let path = repo_path.to_string_lossy();
-        let out = self.git(&[
-            "-c",
-            "log.showSignature=false",
-            "log",
-            // Every commit that touched the file, even on a branch whose
-            // work a merge later threw away: an audit must not hide it.
-            "--full-history",
-            LOG_FORMAT,
-            &tip,
-            "--",
-            &path,
-        ])?;
-        Ok(parse_log(&out))
+        let mut found = Vec::new();
+        self.git_records(
+            &[
+                "-c",
+                "log.showSignature=false",
+                "log",
+                // Every commit that touched the file, even on a branch whose
+                // work a merge later threw away: an audit must not hide it.
+                "--full-history",
+                LOG_FORMAT,
+                &tip,
+                "--",
+                &path,
+            ],
+            LOG_FIELDS,
+            |f| found.extend(raw(f)),
+        )?;
+        Ok(found)
     }
 
     /// Where the file at `path` in `commit` came from, when `commit` renamed
@@ -343,6 +326,15 @@ fn revision(raw: Raw, path: &Path, deltas: Vec<Delta>, problem: Option<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_log(out: &str) -> Vec<Raw> {
+        let mut found = Vec::new();
+        crate::ledger::git::log::read_records(out.as_bytes(), LOG_FIELDS, 1 << 20, |f| {
+            found.extend(raw(f));
+        })
+        .unwrap();
+        found
+    }
 
     #[test]
     fn reads_the_log_format() {

@@ -296,6 +296,18 @@ impl Ledger {
     fn git(&self, args: &[&str]) -> Result<String, LedgerError> {
         git::git_output(self.workdir(), args)
     }
+
+    /// Runs a git command whose format ends each of its `fields` fields
+    /// with `%x00`, handing each record to `each` as it streams in, every
+    /// field bounded ([`git::log`]).
+    fn git_records(
+        &self,
+        args: &[&str],
+        fields: usize,
+        each: impl FnMut(&[String]),
+    ) -> Result<(), LedgerError> {
+        git::log::each_record(self.workdir(), args, fields, each)
+    }
 }
 
 /// The ledger's folder relative to the repository's working tree; a bare

@@ -652,3 +652,32 @@ fn a_commit_subject_cannot_forge_a_history_entry() {
     assert_eq!(entries, 2, "{json:#}");
     assert!(!text.contains("\"Mallory"), "{json:#}");
 }
+
+/// A commit message of any size, as a hostile push could hold, is read in
+/// bounded pieces: `log`, `stats` and `verify` answer, and what they print of
+/// it is cut to the bound (8 MiB per field) rather than copied whole.
+#[test]
+fn a_huge_commit_message_is_read_in_bounded_pieces() {
+    let env = ledger();
+    let path = env.incident_path("INC-1");
+    env.write(&path, &format!("{}\n# a hand edit\n", env.read(&path)));
+    let message = env.path("message.txt");
+    let mut text = "A hand edit ".repeat(1024 * 1024); // 12 MiB on one line
+    text.push_str("\n\nIncident: INC-1\nIncident-Change: note\n");
+    std::fs::write(&message, text).unwrap();
+    env.git(&["add", &path]);
+    env.git(&["commit", "-q", "-F", message.to_str().unwrap()]);
+    std::fs::remove_file(&message).unwrap();
+
+    let log = env.run(&["log", "INC-1", "--json"]);
+    assert!(log.ok().contains("A hand edit"), "{}", &log.stderr);
+    assert!(
+        log.stdout.len() < 9 * 1024 * 1024,
+        "{} bytes",
+        log.stdout.len()
+    );
+    env.run(&["stats", "--json"]).ok();
+    let verify = env.run(&["verify"]);
+    assert!(verify.code == 0 || verify.code == 1, "{}", verify.stderr);
+    assert!(!verify.stderr.contains("panicked"), "{}", verify.stderr);
+}

@@ -19,7 +19,7 @@ use git2::Oid;
 use crate::domain::CommitId;
 use crate::domain::stats::Recorded;
 use crate::ledger::files::{Durability, write_file};
-use crate::ledger::history::{epoch, records};
+use crate::ledger::history::epoch;
 use crate::ledger::{Ledger, LedgerError, git, trailer};
 
 const FILE: &str = "git-incident/records.tsv";
@@ -84,10 +84,11 @@ impl Ledger {
     /// whose last paragraph holds the trailers, is read rather than git's
     /// trailer formatting, which costs nearly twice as much per commit.
     fn log_records(&self, range: &str) -> Result<Vec<Recorded>, LedgerError> {
-        let out = self.git(&["log", "--format=%ct%x00%b%x00", range, "--"])?;
-        Ok(records(&out, 2)
-            .filter_map(|f| parse_record(f[0], f[1]))
-            .collect())
+        let mut found = Vec::new();
+        self.git_records(&["log", "--format=%ct%x00%b%x00", range, "--"], 2, |f| {
+            found.extend(parse_record(&f[0], &f[1]));
+        })?;
+        Ok(found)
     }
 }
 

@@ -11,6 +11,7 @@ mod checkout;
 mod commit;
 mod index;
 mod lock;
+pub(crate) mod log;
 
 use std::io::Write as _;
 use std::path::Path;
