@@ -81,14 +81,24 @@ fn escape_but(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The length of the SGR sequence `text` starts with, if it does.
+/// The length of the SGR sequence `text` starts with, if it is one the
+/// palette ([`super::style`]) writes: a reset, bold, dim or one of its
+/// foreground colours. Any other, such as conceal (8), which hides text
+/// from whoever reads a hand-edited note, or reverse video, is escaped like
+/// every other sequence, wherever it came from.
 fn style_len(text: &str) -> Option<usize> {
     let body = text.strip_prefix("\u{1b}[")?;
     let params = body
         .bytes()
         .take_while(|b| b.is_ascii_digit() || *b == b';')
         .count();
-    (body.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)
+    let palette = body[..params].split(';').all(|p| {
+        matches!(
+            p,
+            "" | "0" | "1" | "2" | "22" | "31" | "32" | "33" | "36" | "39"
+        )
+    });
+    (palette && body.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)
 }
 
 #[cfg(test)]
@@ -111,5 +121,27 @@ mod tests {
             "\u{1b}[1;31mred\u{1b}[0m\n\tx\\e[2J"
         );
         assert_eq!(terminal_safe("\u{1b}[1mb", false), "\\e[1mb");
+    }
+
+    #[test]
+    fn keeps_only_the_palette_s_own_sequences() {
+        use crate::render::style::*;
+        for style in [
+            ERROR, WARN, HINT, OK, DIM, BOLD, ADDED, REMOVED, HEADER, CARET,
+        ] {
+            let painted = paint(true, style, "x");
+            assert_eq!(terminal_safe(&painted, true), painted, "{painted:?}");
+        }
+        // Conceal, reverse video, blink and a background: escaped.
+        for hidden in [
+            "\u{1b}[8m",
+            "\u{1b}[7m",
+            "\u{1b}[5m",
+            "\u{1b}[41m",
+            "\u{1b}[1;8m",
+        ] {
+            let safe = terminal_safe(hidden, true);
+            assert!(safe.starts_with("\\e["), "{hidden:?} gave {safe:?}");
+        }
     }
 }
