@@ -83,7 +83,8 @@ fn escape_but(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 
 /// The length of the SGR sequence `text` starts with, if it is one the
 /// palette ([`super::style`]) writes: a reset, bold, dim or one of its
-/// foreground colours. Any other, such as conceal (8), which hides text
+/// foreground colours, or the underline clap's help and usage styles use
+/// for their headings. Any other, such as conceal (8), which hides text
 /// from whoever reads a hand-edited note, or reverse video, is escaped like
 /// every other sequence, wherever it came from.
 fn style_len(text: &str) -> Option<usize> {
@@ -95,7 +96,7 @@ fn style_len(text: &str) -> Option<usize> {
     let palette = body[..params].split(';').all(|p| {
         matches!(
             p,
-            "" | "0" | "1" | "2" | "22" | "31" | "32" | "33" | "36" | "39"
+            "" | "0" | "1" | "2" | "4" | "22" | "24" | "31" | "32" | "33" | "36" | "39"
         )
     });
     (palette && body.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)

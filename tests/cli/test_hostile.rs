@@ -681,3 +681,27 @@ fn a_huge_commit_message_is_read_in_bounded_pieces() {
     assert!(verify.code == 0 || verify.code == 1, "{}", verify.stderr);
     assert!(!verify.stderr.contains("panicked"), "{}", verify.stderr);
 }
+
+/// The palette's sequences and clap's underlined headings reach a colour
+/// terminal; any other style in the ledger's text, such as conceal, which
+/// would hide part of a note from whoever reads it, arrives escaped.
+#[test]
+fn only_the_tool_s_own_styles_reach_a_colour_terminal() {
+    let env = ledger();
+    let path = "incidents/2026/INC-1.toml";
+    let text = format!(
+        "{}\n[[notes]]\nat = 2026-11-26T18:07:00Z\nby = \"Ada Lovelace <ada@example.com>\"\ntext = \"seen \\u001b[8mhidden\\u001b[0m here\"\n",
+        env.read(path)
+    );
+    env.write(path, &text);
+    commit_all(&env);
+
+    let show = in_pty(&env, &["show", "INC-1"]);
+    assert!(show.contains("\\e[8mhidden"), "{show:?}");
+    assert!(!show.contains("\u{1b}[8m"), "{show:?}");
+
+    let usage = in_pty(&env, &["reopen", "INC-1"]);
+    assert!(usage.contains("Usage:"), "{usage:?}");
+    assert!(!usage.contains("\\e["), "{usage:?}");
+    assert!(usage.contains('\u{1b}'), "{usage:?}");
+}
