@@ -168,9 +168,23 @@ impl From<LedgerError> for CliError {
                     path.display()
                 )),
             ),
-            LedgerError::DetachedHead => (
+            LedgerError::DetachedHead { branch } => (
                 Kind::Refused,
-                Some("switch to the ledger's branch, for example `git switch main`".into()),
+                Some(match branch {
+                    Some(branch) => format!(
+                        "switch to the ledger's branch, `git switch {}`, then run this again",
+                        branch
+                    ),
+                    None => "switch to the ledger's branch (`git branch` lists them) with `git switch <branch>`".into(),
+                }),
+            ),
+            LedgerError::InProgress(what) => (
+                Kind::Refused,
+                Some(match *what {
+                    "merge" => "resolve the conflicts and `git commit` the merge (`git incident validate` checks the files), or abandon it with `git merge --abort`; then run this again".into(),
+                    "am" => "finish it with `git am --continue` or abandon it with `git am --abort`; then run this again".into(),
+                    what => format!("finish it with `git {what} --continue` or abandon it with `git {what} --abort`; then run this again"),
+                }),
             ),
             LedgerError::Locked { .. } => (
                 Kind::Refused,
@@ -317,7 +331,7 @@ mod tests {
         assert_eq!(unknown.kind, Kind::Refused);
         assert_eq!(unknown.hint.as_deref(), Some("see the list"));
         assert!(unknown.causes.is_empty());
-        let detached: CliError = LedgerError::DetachedHead.into();
+        let detached: CliError = LedgerError::DetachedHead { branch: None }.into();
         assert_eq!(detached.kind, Kind::Refused);
         let not_a_ledger: CliError = LedgerError::NotALedger(PathBuf::from("/tmp")).into();
         assert_eq!(not_a_ledger.kind, Kind::Usage);

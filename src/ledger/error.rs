@@ -85,7 +85,9 @@ pub enum LedgerError {
     #[error("{path} has changes that are not committed", path = .0.display())]
     Uncommitted(PathBuf),
     #[error("HEAD is detached; the ledger records incidents on a branch")]
-    DetachedHead,
+    DetachedHead { branch: Option<String> },
+    #[error("a {0} is in progress; resolve it first")]
+    InProgress(&'static str),
     #[error("the ledger is busy: another git-incident has held {} for {secs}s", path.display())]
     Locked { path: PathBuf, secs: u64 },
     #[error("{} exists: a git command is updating it, or one that crashed left it behind", .0.display())]

@@ -26,6 +26,7 @@ impl Ledger {
     ) -> Result<Committed, LedgerError> {
         let _lock = git::lock(&self.repo, LOCK_WAIT)?;
         intent::finish_interrupted(&self.repo)?;
+        git::check_no_operation(&self.repo)?;
         let first_step = self.runbook.steps.first().map(|s| s.id.clone());
         for _ in 0..MAX_ATTEMPTS {
             let (branch, tip) = git::head_branch(&self.repo)?;
@@ -139,6 +140,7 @@ impl Ledger {
     ) -> Result<Committed, LedgerError> {
         let _lock = git::lock(&self.repo, LOCK_WAIT)?;
         intent::finish_interrupted(&self.repo)?;
+        git::check_no_operation(&self.repo)?;
         check_target(change, |text| self.lookup(text))?;
         for _ in 0..MAX_ATTEMPTS {
             let (branch, tip) = git::head_branch(&self.repo)?;

@@ -347,9 +347,49 @@ fn a_missing_identity_names_the_fix() {
 #[test]
 fn a_detached_head_is_refused() {
     let env = with("states/acknowledged.toml");
+    env.git(&["branch", "-q", "-m", "ledger"]);
     env.git(&["checkout", "-q", "--detach"]);
     env.refused(&["note", "INC-1", "x"], 1, "HEAD is detached")
-        .stderr_has("hint: switch to the ledger's branch");
+        .stderr_has("hint: switch to the ledger's branch, `git switch ledger`");
+}
+
+/// Issue 12: during an unfinished merge a change is refused with what to
+/// do about the merge, never a hint to commit the conflicted file.
+#[test]
+fn a_change_during_an_unfinished_merge_says_to_finish_it_first() {
+    let env = with("states/acknowledged.toml");
+    let path = env.incident_path("INC-1");
+    env.git(&["switch", "-q", "-c", "other"]);
+    let text = env.read(&path);
+    env.write(&path, &text.replacen("title = \"", "title = \"Other: ", 1));
+    env.git(&["commit", "-q", "-am", "other title"]);
+    env.git(&["switch", "-q", "main"]);
+    env.write(&path, &text.replacen("title = \"", "title = \"Main: ", 1));
+    env.git(&["commit", "-q", "-am", "main title"]);
+    let merge = env.git_run(&[
+        "-c",
+        "merge.git-incident.driver=false",
+        "merge",
+        "-q",
+        "other",
+    ]);
+    assert_ne!(merge.code, 0, "the merge must stop on the conflict");
+    let run = env.refused(
+        &["note", "INC-1", "x"],
+        1,
+        "a merge is in progress; resolve it first",
+    );
+    run.stderr_has("git merge --abort");
+    assert!(
+        !run.stderr.contains("git commit incidents"),
+        "{}",
+        run.stderr
+    );
+    env.refused(
+        &["declare", "Another", "--sev", "SEV-2"],
+        1,
+        "a merge is in progress",
+    );
 }
 
 #[test]

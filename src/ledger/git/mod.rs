@@ -47,15 +47,55 @@ impl Author {
 
 /// The branch HEAD points at, and its tip (None on an unborn branch).
 pub(crate) fn head_branch(repo: &Repository) -> Result<(String, Option<Oid>), LedgerError> {
+    let detached = || LedgerError::DetachedHead {
+        branch: branch_of_head(repo),
+    };
     if repo.head_detached()? {
-        return Err(LedgerError::DetachedHead);
+        return Err(detached());
     }
     let head = repo.find_reference("HEAD")?;
-    let name = head
-        .symbolic_target()?
-        .ok_or(LedgerError::DetachedHead)?
-        .to_owned();
+    let name = head.symbolic_target()?.ok_or_else(detached)?.to_owned();
     Ok((name.clone(), branch_tip(repo, &name)?))
+}
+
+/// The local branch a detached HEAD most likely left: the one whose tip
+/// it is, else one whose history holds it, else the only one there is.
+fn branch_of_head(repo: &Repository) -> Option<String> {
+    let head = repo.head().ok()?.target()?;
+    let mut names = Vec::new();
+    for branch in repo.branches(Some(git2::BranchType::Local)).ok()?.flatten() {
+        let (branch, _) = branch;
+        let (Some(name), Some(tip)) = (branch.name().ok().flatten(), branch.get().target()) else {
+            continue;
+        };
+        if tip == head {
+            return Some(name.to_owned());
+        }
+        let holds = repo.graph_descendant_of(tip, head).unwrap_or(false);
+        names.push((!holds, name.to_owned()));
+    }
+    names.sort();
+    match names.as_slice() {
+        [(false, name), ..] => Some(name.clone()),
+        [(_, name)] => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// Refuses a change while a merge, rebase, cherry-pick or revert is under
+/// way: a commit of the tool's in the middle of one would be folded into
+/// it, or lost when it is aborted.
+pub(crate) fn check_no_operation(repo: &Repository) -> Result<(), LedgerError> {
+    use git2::RepositoryState as S;
+    let what = match repo.state() {
+        S::Merge => "merge",
+        S::Revert | S::RevertSequence => "revert",
+        S::CherryPick | S::CherryPickSequence => "cherry-pick",
+        S::Rebase | S::RebaseInteractive | S::RebaseMerge => "rebase",
+        S::ApplyMailbox | S::ApplyMailboxOrRebase => "am",
+        S::Clean | S::Bisect => return Ok(()),
+    };
+    Err(LedgerError::InProgress(what))
 }
 
 fn branch_tip(repo: &Repository, branch: &str) -> Result<Option<Oid>, LedgerError> {
