@@ -1,5 +1,7 @@
 //! The incident list: one line per incident, newest first, fitted to the
-//! terminal by cutting the long columns (…) rather than wrapping them.
+//! terminal by cutting the services and lead columns (…) rather than
+//! wrapping them; where the title would get too few columns it goes on a
+//! line of its own, wrapped, so that it reads whole.
 
 use console::{measure_text_width, pad_str, truncate_str};
 
@@ -50,10 +52,17 @@ const HEADER: [&str; 7] = [
 ];
 const GAP: usize = 2;
 /// Columns that give way when the line is too long, in order, with the
-/// narrowest they get: services, lead, then the title.
-const SHRINK: [(usize, usize); 3] = [(5, 8), (4, 8), (6, 12)];
+/// narrowest they get: services, then lead.
+const SHRINK: [(usize, usize); 2] = [(5, 8), (4, 8)];
+/// The fewest columns a title gets on the incident's own line; below that
+/// it goes on a line of its own beneath, where it reads whole.
+const TITLE_FLOOR: usize = 30;
+/// How far a title on its own line is indented.
+const TITLE_INDENT: usize = 4;
 
-/// A table, fitted to `width` columns when given.
+/// A table, fitted to `width` columns when given: one line per incident
+/// while the title keeps [`TITLE_FLOOR`] columns, else each title on a
+/// line of its own under its incident, wrapped, never cut.
 pub(crate) fn table(incidents: &[&Summary], width: Option<usize>) -> String {
     if incidents.is_empty() {
         return "No incidents match.\n".to_owned();
@@ -85,40 +94,67 @@ pub(crate) fn table(incidents: &[&Summary], width: Option<usize>) -> String {
                 .unwrap_or(0)
         })
         .collect();
+    let mut title_below = false;
     if let Some(limit) = width {
+        let fields = |widths: &[usize]| widths[..6].iter().sum::<usize>() + GAP * 6;
         for (column, narrowest) in SHRINK {
-            let total: usize = widths.iter().sum::<usize>() + GAP * 6;
+            let total = fields(&widths) + widths[6];
             if total <= limit {
                 break;
             }
             let floor = narrowest.max(HEADER[column].len()).min(widths[column]);
             widths[column] = widths[column].saturating_sub(total - limit).max(floor);
         }
-        // Still too wide with every column at its floor: the title, last on
-        // the line, takes what is left, so that no line wraps.
-        let total: usize = widths.iter().sum::<usize>() + GAP * 6;
-        if total > limit {
-            widths[6] = widths[6].saturating_sub(total - limit).max(HEADER[6].len());
+        let room = limit.saturating_sub(fields(&widths));
+        if room >= widths[6] {
+            // Everything fits.
+        } else if room >= TITLE_FLOOR {
+            widths[6] = room;
+        } else {
+            // The title moves below: the other columns take the line, the
+            // ones that gave way for the title get back what they can.
+            title_below = true;
+            let longest: Vec<usize> = (0..6)
+                .map(|c| {
+                    rows.iter()
+                        .map(|r| measure_text_width(&r[c]))
+                        .chain([HEADER[c].len()])
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            for (column, _) in SHRINK.iter().rev() {
+                let spare = limit.saturating_sub(fields(&widths) - GAP);
+                widths[*column] = longest[*column].min(widths[*column] + spare);
+            }
         }
     }
+    let cell = |text: &str, w: usize| {
+        pad_str(
+            &truncate_str(text, w, "…"),
+            w,
+            console::Alignment::Left,
+            None,
+        )
+        .into_owned()
+    };
+    let columns = if title_below { 6 } else { 7 };
     let mut out = String::new();
     let header = HEADER.map(str::to_owned);
-    for row in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, &w)| {
-                pad_str(
-                    &truncate_str(cell, w, "…"),
-                    w,
-                    console::Alignment::Left,
-                    None,
-                )
-                .into_owned()
-            })
-            .collect();
+    for (n, row) in std::iter::once(&header).chain(&rows).enumerate() {
+        let line: Vec<String> = (0..columns).map(|c| cell(&row[c], widths[c])).collect();
         out.push_str(line.join(&" ".repeat(GAP)).trim_end());
         out.push('\n');
+        if title_below && n > 0 {
+            let indent = " ".repeat(TITLE_INDENT);
+            super::wrap_into(
+                &mut out,
+                &indent,
+                &indent,
+                &row[6],
+                width.map(|w| w.max(TITLE_INDENT + 10)),
+            );
+        }
     }
     out
 }
@@ -141,7 +177,7 @@ mod tests {
     }
 
     #[test]
-    fn a_narrow_terminal_cuts_services_then_the_title_and_never_wraps() {
+    fn a_narrow_terminal_puts_the_title_below_and_never_cuts_it() {
         let a = incident(
             "INC-1",
             "Checkout API returning 502s for EU customers",
@@ -151,9 +187,11 @@ mod tests {
         for line in text.lines() {
             assert!(measure_text_width(line) <= 70, "{line:?} is too wide");
         }
-        assert_eq!(text.lines().count(), 2);
-        assert!(text.contains("checkou…"), "{text}");
-        assert!(text.contains("Checkout AP…"), "{text}");
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(
+            text.contains("Checkout API returning 502s for EU customers"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -171,7 +209,41 @@ mod tests {
         for line in text.lines() {
             assert!(measure_text_width(line) <= 80, "{line:?} is too wide");
         }
-        assert!(text.contains("  Disk full …\n"), "{text}");
+        assert!(!text.contains("TITLE"), "{text}");
+        assert!(text.contains("Katherine Johnson"), "{text}");
+        assert!(
+            text.contains("\n    Disk full on db-primary hosts after the nightly compaction\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_title_too_long_for_its_own_line_wraps_and_loses_nothing() {
+        let title = "Checkout API returning 502s for EU customers after the payments \
+                     provider rotated its certificates without telling anyone";
+        let a = incident("INC-1", title, &["checkout-api", "payments"]);
+        let text = table(&[&a], Some(60));
+        for line in text.lines() {
+            assert!(measure_text_width(line) <= 60, "{line:?} is too wide");
+        }
+        let words: Vec<&str> = text
+            .lines()
+            .skip(2)
+            .flat_map(str::split_whitespace)
+            .collect();
+        assert_eq!(words.join(" "), title);
+    }
+
+    #[test]
+    fn a_wide_terminal_keeps_one_line_per_incident() {
+        let a = incident(
+            "INC-1",
+            "Checkout API returning 502s for EU customers",
+            &["checkout-api", "payments"],
+        );
+        let text = table(&[&a], Some(120));
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.lines().next().unwrap().ends_with("TITLE"), "{text}");
     }
 
     #[test]

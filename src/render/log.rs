@@ -28,37 +28,55 @@ pub(crate) fn short(text: &str, max: usize) -> String {
     }
 }
 
-fn quoted(text: &str) -> String {
-    format!("\"{}\"", short(text, 72))
+fn quoted(text: &str, whole: bool) -> String {
+    if whole {
+        format!("\"{}\"", text.trim())
+    } else {
+        format!("\"{}\"", short(text, 72))
+    }
 }
 
 /// A value in a line: a time as people read it, prose quoted and cut to
-/// one line.
-fn value(v: &Value) -> String {
+/// one line unless `whole`.
+fn value(v: &Value, whole: bool) -> String {
     match v {
         Value::Time(t) => time(*t),
-        Value::Prose(text) => quoted(text),
+        Value::Prose(text) => quoted(text, whole),
+        Value::Text(text) if whole => text.trim().to_owned(),
         Value::Text(text) => short(text, 72),
     }
 }
 
-fn change(field: &str, from: Option<&Value>, to: Option<&Value>) -> String {
+fn change(field: &str, from: Option<&Value>, to: Option<&Value>, whole: bool) -> String {
     match (from, to) {
-        (None, Some(to)) => format!("{field} set: {}", value(to)),
-        (Some(from), None) => format!("{field} cleared (was {})", value(from)),
-        (Some(from), Some(to)) => format!("{field} {} -> {}", value(from), value(to)),
+        (None, Some(to)) => format!("{field} set: {}", value(to, whole)),
+        (Some(from), None) => format!("{field} cleared (was {})", value(from, whole)),
+        (Some(from), Some(to)) => format!("{field} {} -> {}", value(from, whole), value(to, whole)),
         (None, None) => field.to_owned(),
     }
 }
 
-/// One change, in a line: `severity SEV-2 -> SEV-1`, `note added: "..."`.
+/// One change, in a line: `severity SEV-2 -> SEV-1`, `note added: "..."`,
+/// its texts cut to their first line.
 pub(crate) fn describe(delta: &Delta) -> String {
+    describe_as(delta, false)
+}
+
+/// One change with its texts whole, for the report, which has no width.
+pub(crate) fn describe_whole(delta: &Delta) -> String {
+    describe_as(delta, true)
+}
+
+fn describe_as(delta: &Delta, whole: bool) -> String {
+    let quoted = |text: &str| quoted(text, whole);
     match delta {
         Delta::Created {
             severity, title, ..
         } => format!("declared {severity}: {}", quoted(title)),
         Delta::Deleted { id } => format!("{id}'s file removed"),
-        Delta::Field { field, from, to } => change(field.as_str(), from.as_ref(), to.as_ref()),
+        Delta::Field { field, from, to } => {
+            change(field.as_str(), from.as_ref(), to.as_ref(), whole)
+        }
         Delta::Added {
             entry,
             key,
@@ -111,7 +129,7 @@ pub(crate) fn describe(delta: &Delta) -> String {
         } => format!(
             "{} {key} {}",
             entry.as_str(),
-            change(field, from.as_ref(), to.as_ref())
+            change(field, from.as_ref(), to.as_ref(), whole)
         ),
     }
 }

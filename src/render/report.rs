@@ -15,11 +15,13 @@ use crate::domain::timeline::{Happened, timeline};
 use crate::domain::when::human_duration;
 use crate::render::json::to_json;
 
-use super::log::{describe, lag};
+use super::log::{describe, describe_whole, lag};
 use super::time;
 
-/// What a moment of the timeline says, in words: one entry per change.
-pub(crate) fn what(happened: &Happened) -> Vec<String> {
+/// What a moment of the timeline says, in words: one entry per change,
+/// its texts whole (`whole`) or cut to their first line.
+pub(crate) fn what(happened: &Happened, whole: bool) -> Vec<String> {
+    let describe = if whole { describe_whole } else { describe };
     match happened {
         Happened::ImpactStarted => vec!["impact started".to_owned()],
         Happened::Changed(deltas) => deltas.iter().map(describe).collect(),
@@ -134,7 +136,7 @@ pub(crate) fn markdown(inc: &Incident, history: &History, commit: &str) -> Strin
             Source::Tool => cell(name),
             other => format!("{} ({})", cell(name), other.as_str()),
         };
-        let what: Vec<String> = what(&row.happened).iter().map(|w| cell(w)).collect();
+        let what: Vec<String> = what(&row.happened, true).iter().map(|w| cell(w)).collect();
         let _ = writeln!(out, "| {when} | {who} | {} |", what.join("; "));
     }
 
@@ -213,7 +215,7 @@ pub(crate) fn json(inc: &Incident, history: &History, commit: &str) -> Json {
                     Source::Outside => "outside",
                     Source::Merge => "merge",
                 },
-                "what": what(&r.happened),
+                "what": what(&r.happened, true),
             })
         })
         .collect();

@@ -240,6 +240,34 @@ fn report_is_the_review_document() {
     assert_eq!(json["metrics"]["time_to_resolve_secs"], 2 * 3600);
 }
 
+/// Issue 12: Markdown has no width, so the report keeps every text whole:
+/// a long title and a long, multi-line note, in the timeline too.
+#[test]
+fn the_report_cuts_no_text() {
+    let env = TestEnv::ledger();
+    let title = "Checkout API returning 502s for EU customers after the payments provider rotated its certificates";
+    let id = env.declare(title);
+    let note = "The provider's status page says nothing yet; their support line confirms a certificate rotation at 14:00 that broke mutual TLS for every client";
+    env.run(&[
+        "note",
+        &id,
+        &format!("{note}\nSecond line: we pinned the old bundle."),
+    ])
+    .ok();
+    let report = env.run(&["report", &id]);
+    let text = report.ok();
+    assert!(
+        text.contains(&format!("declared SEV-2: \"{title}\"")),
+        "{text}"
+    );
+    assert!(text.contains(note), "{text}");
+    assert!(
+        text.contains("Second line: we pinned the old bundle."),
+        "{text}"
+    );
+    assert!(!text.contains("..."), "{text}");
+}
+
 #[test]
 fn the_first_log_says_it_writes_the_commit_graph_and_later_ones_are_quiet() {
     let env = TestEnv::ledger();

@@ -130,7 +130,7 @@ impl Journal for LedgerJournal<'_> {
                     Source::Outside => format!("{who} (outside the tool)"),
                     Source::Merge => format!("{who} (merge)"),
                 }),
-                what: render::report::what(&row.happened).join("; "),
+                what: render::report::what(&row.happened, false).join("; "),
             })
             .collect())
     }
