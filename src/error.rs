@@ -24,6 +24,16 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// The kind's name in an error's JSON document.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Kind::Refused => "refused",
+            Kind::Usage => "usage",
+            Kind::Internal => "internal",
+            Kind::Interrupted => "interrupted",
+        }
+    }
+
     /// The exit code.
     pub(crate) fn code(self) -> u8 {
         match self {
@@ -50,6 +60,20 @@ pub(crate) struct CliError {
 }
 
 impl CliError {
+    /// A usage error as clap words it (its plain rendering): the first
+    /// line's message, and its tip, if any, as the hint.
+    pub(crate) fn usage_from_clap(text: &str) -> Self {
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        let mut error = Self::new(Kind::Usage, message);
+        error.hint = lines
+            .find_map(|l| l.trim().strip_prefix("tip: "))
+            .map(str::to_owned)
+            .or_else(|| Some("see `git incident help`".to_owned()));
+        error
+    }
+
     pub(crate) fn new(kind: Kind, message: impl Into<String>) -> Self {
         let message = message.into();
         Self {

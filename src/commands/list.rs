@@ -7,9 +7,17 @@ use crate::ledger::cache::summary::Listed;
 use crate::render;
 use crate::ui::Ui;
 
-use super::args::SinceArg;
+use std::path::PathBuf;
+
+use crate::ledger::LedgerError;
+
+use super::args::{self, SinceArg};
 
 /// List incidents, newest first
+///
+/// With the global `--at REV|TIME`, lists the incidents as they stood then
+/// ("what was open at 14:00?"): a revision, else the last commit made at or
+/// before the time.
 #[derive(Debug, clap::Args)]
 pub(super) struct ListArgs {
     /// Only incidents in this status (repeat for several)
@@ -45,24 +53,42 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), Cli
         since: args.since.time(ctx)?,
         open: args.open,
     };
-    let mut listed = Vec::new();
-    for entry in ledger.summaries()? {
-        match entry {
-            Ok(l) => listed.push(l),
-            Err(e) => ui.warn(&format!("skipped {e}")),
+    let mut listed: Vec<(PathBuf, Summary)> = Vec::new();
+    let skipped = |ui: &mut Ui, e: LedgerError| ui.warn(&format!("skipped {e}"));
+    match args::at(ctx, &ledger)? {
+        None => {
+            for entry in ledger.summaries()? {
+                match entry {
+                    Ok(Listed { path, summary, .. }) => listed.push((path, summary)),
+                    Err(e) => skipped(ui, e),
+                }
+            }
+        }
+        Some(commit) => {
+            ui.status(&format!(
+                "The incidents as they stood at {}",
+                args::label(&ledger, &commit)?
+            ));
+            for entry in ledger.summaries_at(&commit)? {
+                match entry {
+                    Ok(l) => listed.push((l.path, l.summary)),
+                    Err(e) => skipped(ui, e),
+                }
+            }
         }
     }
-    let mut shown: Vec<&Listed> = listed.iter().filter(|l| filter.keeps(&l.summary)).collect();
-    shown.sort_by(|a, b| newest_first(&a.summary, &b.summary));
+    let mut shown: Vec<&(PathBuf, Summary)> =
+        listed.iter().filter(|(_, s)| filter.keeps(s)).collect();
+    shown.sort_by(|a, b| newest_first(&a.1, &b.1));
     if ctx.json {
         let rows: Vec<_> = shown
             .iter()
-            .map(|l| render::list::row(&l.summary, &l.path))
+            .map(|(path, summary)| render::list::row(summary, path))
             .collect();
         ui.json(&rows);
         return Ok(());
     }
-    let rows: Vec<&Summary> = shown.iter().map(|l| &l.summary).collect();
+    let rows: Vec<&Summary> = shown.iter().map(|(_, s)| s).collect();
     ui.print(&render::list::table(&rows, ctx.terminal_width()));
     super::sync::say_standing(ui, &ledger);
     Ok(())

@@ -122,6 +122,12 @@ enum Command {
 
 /// Runs the command line and returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let wants_json = args
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json");
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -131,6 +137,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             let text = e.render().ansi().to_string();
             if e.use_stderr() {
                 ui.status(text.trim_end());
+                if wants_json {
+                    ui.error_json(&CliError::usage_from_clap(&e.render().to_string()));
+                }
             } else {
                 ui.print(&text);
             }
@@ -150,14 +159,134 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         ctx.as_ref().map_or(!globals.no_color, |c| c.color),
         globals.quiet,
     );
-    let result = ctx.and_then(|ctx| dispatch(&ctx, &mut ui, cli.command));
+    let result = globals_apply(&cli.command, &globals)
+        .and(ctx)
+        .and_then(|ctx| dispatch(&ctx, &mut ui, cli.command));
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             ui.error(&e);
+            if globals.json {
+                ui.error_json(&e);
+            }
             ExitCode::from(e.code())
         }
     }
+}
+
+/// Which global options a command honours: `--at` (a change's event time,
+/// or the point of history a read shows), `--as` (whom a change is
+/// recorded for) and `--json`.
+struct Honours {
+    at: bool,
+    act_as: bool,
+    json: bool,
+}
+
+impl Command {
+    /// The command's name, as typed, and the global options it honours.
+    fn honours(&self) -> (&'static str, Honours) {
+        let (change, read) = (
+            Honours {
+                at: true,
+                act_as: true,
+                json: true,
+            },
+            Honours {
+                at: false,
+                act_as: false,
+                json: true,
+            },
+        );
+        let history = Honours { at: true, ..read };
+        match self {
+            Command::Declare(_) => ("declare", change),
+            Command::Ack(_) => ("ack", change),
+            Command::Lead(_) => ("lead", change),
+            Command::Sev(_) => ("sev", change),
+            Command::Note(_) => ("note", change),
+            Command::Update(_) => ("update", change),
+            Command::Mitigate(_) => ("mitigate", change),
+            Command::Resolve(_) => ("resolve", change),
+            Command::Review(_) => ("review", change),
+            Command::Action(_) => ("action", change),
+            Command::Close(_) => ("close", change),
+            Command::Reopen(_) => ("reopen", change),
+            Command::Decline(_) => ("decline", change),
+            Command::Duplicate(_) => ("duplicate", change),
+            Command::Cancel(_) => ("cancel", change),
+            Command::Cleanup(args) if args.records() => ("cleanup", change),
+            Command::Cleanup(_) => ("cleanup", read),
+            // respond says itself why --at does not apply to it.
+            Command::Respond(_) => ("respond", change),
+            Command::Init(_) => (
+                "init",
+                Honours {
+                    act_as: true,
+                    ..read
+                },
+            ),
+            Command::Sync(_) => (
+                "sync",
+                Honours {
+                    act_as: true,
+                    ..read
+                },
+            ),
+            Command::List(_) => ("list", history),
+            Command::Show(_) => ("show", history),
+            Command::Stats(_) => ("stats", history),
+            Command::Log(_) => ("log", read),
+            Command::Diff(_) => ("diff", read),
+            Command::Report(_) => ("report", read),
+            Command::Validate(_) => ("validate", read),
+            Command::Verify(_) => ("verify", read),
+            Command::Runbook(_) => ("runbook", read),
+            Command::Completions(_) => (
+                "completions",
+                Honours {
+                    json: false,
+                    ..read
+                },
+            ),
+            Command::Man(_) => (
+                "man",
+                Honours {
+                    json: false,
+                    ..read
+                },
+            ),
+            Command::MergeDriver(_) => ("merge-driver", change),
+        }
+    }
+}
+
+/// Refuses a global option the command would ignore: a responder who
+/// asks `list --at 14:00` and gets today's list has been misled.
+fn globals_apply(command: &Command, globals: &GlobalArgs) -> Result<(), CliError> {
+    let (name, honours) = command.honours();
+    let refuse = |flag: &str, hint: &str| {
+        Err(
+            CliError::usage(format!("{flag} does not apply to `git incident {name}`"))
+                .with_hint(hint),
+        )
+    };
+    if globals.at.is_some() && !honours.at {
+        return refuse(
+            "--at",
+            "--at gives a change's event time, or the point of history for list, show and stats",
+        );
+    }
+    if globals.act_as.is_some() && !honours.act_as {
+        return refuse(
+            "--as",
+            "--as names whom a change is recorded for; reads are the same for everyone",
+        );
+    }
+    if globals.json && !honours.json {
+        return refuse("--json", "this command prints no JSON");
+    }
+    Ok(())
 }
 
 fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError> {

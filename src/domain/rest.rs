@@ -5,7 +5,7 @@
 //! problem names where it is, as a key of the file, for the ledger to turn
 //! into a line and column.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use super::change::Settings;
 use super::incident::{Incident, Status};
@@ -36,7 +36,7 @@ fn problem(place: Place, message: String) -> Problem {
 }
 
 fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    super::when::shown(t)
 }
 
 /// Every rule `incident` breaks, in the order of the file.

@@ -124,6 +124,12 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, TimeError> {
     Ok(d)
 }
 
+/// A time as every text output and error message writes it:
+/// `2026-12-01 22:08 UTC`. JSON, trailers and files use RFC 3339 with `Z`.
+pub fn shown(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 /// Formats a duration for people: `2h 47m`, `3d 4h`, `45s`.
 pub fn human_duration(d: chrono::Duration) -> String {
     let secs = d.num_seconds();

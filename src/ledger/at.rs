@@ -9,7 +9,13 @@ use git2::{ObjectType, Oid};
 use super::files::{MAX_FILE, in_parallel, parse_incident, too_large};
 use super::git::{self, commit_id, oid};
 use super::{INCIDENTS_DIR, Ledger, LedgerError, Stored};
-use crate::domain::{CommitId, IncidentId};
+use crate::domain::{CommitId, IncidentId, Summary};
+
+/// An incident's summary and where its file was.
+pub(crate) struct ListedAt {
+    pub(crate) path: PathBuf,
+    pub(crate) summary: Summary,
+}
 
 /// git's file mode of a symbolic link.
 const LINK_MODE: i32 = 0o120_000;
@@ -215,6 +221,30 @@ impl Ledger {
             Some(blob) => self.read_blob(&entry.path, blob).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The summary of every incident committed at `commit`, for `list
+    /// --at`: read and parsed from the tree (no cache is kept of the past),
+    /// one result per file.
+    pub(crate) fn summaries_at(
+        &self,
+        commit: &CommitId,
+    ) -> Result<Vec<Result<ListedAt, LedgerError>>, LedgerError> {
+        let blobs = self.incident_blobs_at(oid(commit)?)?;
+        let texts: Vec<(PathBuf, Result<String, LedgerError>)> = blobs
+            .into_iter()
+            .map(|(path, blob)| {
+                let text = self.blob_text(&path, blob);
+                (path, text)
+            })
+            .collect();
+        Ok(in_parallel(texts, |(path, text)| {
+            let incident = text.and_then(|t| parse_incident(&path, &t))?;
+            Ok(ListedAt {
+                summary: Summary::of(&incident),
+                path,
+            })
+        }))
     }
 
     /// When `commit` was made (its committer date).

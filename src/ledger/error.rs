@@ -77,7 +77,7 @@ pub enum LedgerError {
     UnknownIncident { id: String, hint: Option<String> },
     #[error("`{0}` is neither a revision nor a time in this ledger's history")]
     UnknownRevision(String),
-    #[error("`{text}` ({}) is before the first commit on this branch", time.format("%Y-%m-%d %H:%M UTC"))]
+    #[error("`{text}` ({}) is before the first commit on this branch", crate::domain::when::shown(*time))]
     BeforeHistory {
         text: String,
         time: chrono::DateTime<chrono::Utc>,

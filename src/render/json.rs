@@ -11,6 +11,34 @@ use crate::domain::audit::Audit;
 use crate::domain::sync::Synced;
 use crate::domain::{Applied, CommitId, Incident, IncidentId};
 
+/// An error under `--json`: its exit code, its kind (refused, usage,
+/// internal, interrupted), the message and hint the text gives, and where
+/// in which file, when a file's content is at fault.
+pub(crate) fn error(
+    code: u8,
+    kind: &str,
+    message: &str,
+    causes: &[String],
+    hint: Option<&str>,
+    at: Option<(&Path, usize, usize)>,
+) -> Json {
+    let mut error = json!({
+        "code": code,
+        "kind": kind,
+        "message": message,
+        "hint": hint,
+    });
+    if !causes.is_empty() {
+        error["causes"] = json!(causes);
+    }
+    if let Some((path, line, column)) = at {
+        error["path"] = json!(path);
+        error["line"] = json!(line);
+        error["column"] = json!(column);
+    }
+    json!({ "error": error })
+}
+
 /// A change applied: what happened, its commit and the incident after it.
 pub(crate) fn applied(
     id: &IncidentId,

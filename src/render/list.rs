@@ -35,7 +35,9 @@ pub(crate) fn row<'a>(i: &'a Summary, path: &'a Path) -> Row<'a> {
         status: i.status.as_str(),
         lead: &i.lead,
         services: &i.services,
-        declared_at: i.declared_at.to_rfc3339(),
+        declared_at: i
+            .declared_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         pending_cleanups: i.pending_cleanups,
         path,
     }

@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 
 /// A time as the views show it: `2026-11-26 18:40 UTC`.
 pub(crate) fn time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    crate::domain::when::shown(t)
 }
 
 /// `1 incident`, `2 incidents`.

@@ -23,6 +23,9 @@ pub(crate) struct Ui {
     err: AutoStream<std::io::Stderr>,
     quiet: bool,
     color: bool,
+    /// Whether a JSON document went to stdout: an error after it (a check
+    /// that found problems) gets no second document.
+    printed_json: bool,
 }
 
 impl Ui {
@@ -40,6 +43,7 @@ impl Ui {
             err,
             quiet,
             color,
+            printed_json: false,
         }
     }
 
@@ -66,6 +70,7 @@ impl Ui {
         // writes ESC as \u001b), and a listing of thousands of rows would
         // pay for the scan.
         let _ = self.out.flush();
+        self.printed_json = true;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let _ = serde_json::to_writer_pretty(&mut out, value);
         let _ = out.write_all(b"\n");
@@ -87,6 +92,28 @@ impl Ui {
     }
 
     /// An error, with its location and hint.
+    /// Under `--json`, an error is also one JSON document on stdout, for
+    /// the script that reads it, unless the command already printed its
+    /// own (a check's findings).
+    pub(crate) fn error_json(&mut self, e: &CliError) {
+        if self.printed_json {
+            return;
+        }
+        let at = e
+            .snippet
+            .as_deref()
+            .map(|p| (p.path.as_path(), p.line, p.column));
+        let document = crate::render::json::error(
+            e.code(),
+            e.kind.as_str(),
+            &e.message,
+            &e.causes,
+            e.hint.as_deref(),
+            at,
+        );
+        self.json(&document);
+    }
+
     pub(crate) fn error(&mut self, e: &CliError) {
         let s = style::ERROR;
         let _ = writeln!(

@@ -8,6 +8,7 @@ mod test_cleanup;
 mod test_crash;
 mod test_fuzz;
 mod test_gitconfig;
+mod test_globals;
 mod test_history;
 mod test_hostile;
 mod test_kill;

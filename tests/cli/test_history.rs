@@ -240,6 +240,47 @@ fn report_is_the_review_document() {
     assert_eq!(json["metrics"]["time_to_resolve_secs"], 2 * 3600);
 }
 
+/// Issue 12: one time format per surface. Every JSON document gives its
+/// times in RFC 3339 with `Z`, never `+00:00`; text gives `... UTC`.
+#[test]
+fn every_json_time_ends_in_z() {
+    let env = incident_with_history();
+    for args in [
+        &["list", "--json"][..],
+        &["show", "INC-1", "--json"],
+        &["log", "INC-1", "--json"],
+        &["diff", "INC-1", "--json"],
+        &["stats", "--json"],
+        &["cleanup", "--json"],
+        &["report", "INC-1", "--format", "json"],
+    ] {
+        let run = env.run(args);
+        let out = run.ok();
+        let json: Value = serde_json::from_str(out).unwrap();
+        let mut times = 0;
+        walk(&json, &mut |text| {
+            if text.len() >= 20 && text.as_bytes()[4] == b'-' && text.as_bytes()[10] == b'T' {
+                times += 1;
+                assert!(text.ends_with('Z'), "{args:?} gives {text}");
+            }
+        });
+        assert!(
+            times > 0 || args[0] == "stats" || args[0] == "cleanup",
+            "{args:?}: {out}"
+        );
+        assert!(!out.contains("+00:00"), "{args:?}: {out}");
+    }
+}
+
+fn walk(json: &Value, each: &mut impl FnMut(&str)) {
+    match json {
+        Value::String(text) => each(text),
+        Value::Array(items) => items.iter().for_each(|v| walk(v, each)),
+        Value::Object(map) => map.values().for_each(|v| walk(v, each)),
+        _ => {}
+    }
+}
+
 /// Issue 12: Markdown has no width, so the report keeps every text whole:
 /// a long title and a long, multi-line note, in the timeline too.
 #[test]

@@ -56,7 +56,7 @@ fn a_milestone_before_the_previous_one_is_refused() {
     let run = env.refused(
         &["ack", "INC-1", "--at", "2026-11-26T18:01:00Z"],
         1,
-        "acknowledged_at (2026-11-26T18:01:00Z) would come before declared_at (2026-11-26T18:05:00Z)",
+        "acknowledged_at (2026-11-26 18:01 UTC) would come before declared_at (2026-11-26 18:05 UTC)",
     );
     run.stderr_has("hint: milestones are chronological");
 }
@@ -292,7 +292,7 @@ fn milestones_out_of_order_in_a_file_are_reported() {
     env.refused(
         &["note", "INC-1", "x"],
         2,
-        "acknowledged_at (2026-11-26T17:06:00Z) would come before declared_at",
+        "acknowledged_at (2026-11-26 17:06 UTC) would come before declared_at",
     );
 }
 

@@ -4,6 +4,7 @@ use super::rules::{check_not_future, check_service, check_severity, check_text};
 use super::{Actor, Applied, ChangeError, Declaration, Settings, Trailer, Verb, short, time};
 use crate::domain::IncidentId;
 use crate::domain::incident::Incident;
+use crate::domain::when::shown;
 
 impl Declaration {
     /// Builds the new incident, or says why it cannot be declared.
@@ -32,8 +33,8 @@ impl Declaration {
         if started_at > actor.at {
             return Err(ChangeError::invalid(format!(
                 "the impact cannot start ({}) after the incident is declared ({})",
-                time(started_at),
-                time(actor.at)
+                shown(started_at),
+                shown(actor.at)
             )));
         }
         let incident = Incident {

@@ -5,12 +5,13 @@
 use super::rules::{check_severity, check_text, next_id, pending_mitigation, unknown_entry};
 use super::{
     Actor, Applied, ChangeError, Guard, NewAction, NewMitigation, ReviewFields, Settings, Trailer,
-    Verb, short, time,
+    Verb, short,
 };
 use crate::domain::identity::Identity;
 use crate::domain::incident::{
     Action, Audience, Incident, Mitigation, MitigationKind, Note, Review, Status, Update,
 };
+use crate::domain::when::shown;
 
 /// Hands the lead to someone else.
 pub(super) fn lead(inc: &mut Incident, lead: &Identity) -> Result<Applied, ChangeError> {
@@ -159,8 +160,8 @@ pub(super) fn cleanup_done(
     if at < m.applied_at {
         return Err(ChangeError::invalid(format!(
             "the cleanup ({}) cannot come before the mitigation was applied ({})",
-            time(at),
-            time(m.applied_at)
+            shown(at),
+            shown(m.applied_at)
         )));
     }
     if let Some(note) = note {

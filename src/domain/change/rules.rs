@@ -2,6 +2,7 @@
 //! severities and services, no change from the future, milestones in order,
 //! the next entry id, and the entries a change may name.
 
+use crate::domain::when::shown;
 use chrono::{DateTime, Utc};
 
 use super::{Actor, Change, ChangeError, Settings, time};
@@ -103,8 +104,8 @@ pub fn check_milestones(incident: &Incident) -> Result<(), ChangeError> {
             return Err(ChangeError::invalid_hint(
                 format!(
                     "{name} ({}) would come before {before} ({})",
-                    time(at),
-                    time(then)
+                    shown(at),
+                    shown(then)
                 ),
                 "milestones are chronological; give a later time with --at",
             ));
@@ -170,7 +171,7 @@ pub(super) fn pending_mitigation<'a>(
             "mitigation {} of {} was already cleaned up at {}",
             m.id,
             inc.id,
-            time(at)
+            shown(at)
         )));
     }
     if m.kept_at.is_some() {

@@ -251,7 +251,7 @@ fn a_milestone_before_the_previous_one_is_refused() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "acknowledged_at (2026-11-26T18:01:00Z) would come before declared_at (2026-11-26T18:05:00Z)"
+        "acknowledged_at (2026-11-26 18:01 UTC) would come before declared_at (2026-11-26 18:05 UTC)"
     );
     assert!(err.hint().unwrap().contains("milestones are chronological"));
 }

@@ -201,7 +201,7 @@ fn shown(value: Option<&Value>) -> String {
             };
             format!("\"{first}{more}\"")
         }
-        Some(Value::Time(t)) => t.to_rfc3339(),
+        Some(Value::Time(t)) => crate::domain::when::shown(*t),
         None => "nothing".to_owned(),
     }
 }
