@@ -131,10 +131,15 @@ impl Context {
             .with_keys(Box::new(move |seed| keys.new_uid(seed))))
     }
 
-    /// Who acts: `--as`, else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else git's
+    /// Who acts: `--as` (where `me` is the configured identity, as in
+    /// `lead me`), else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else git's
     /// `user.name`/`user.email`, as git itself decides.
     pub(crate) fn identity(&self) -> Result<Identity, CliError> {
-        if let Some(who) = &self.act_as {
+        if let Some(who) = self
+            .act_as
+            .as_ref()
+            .filter(|w| !w.trim().eq_ignore_ascii_case("me"))
+        {
             return Identity::parse(who).map_err(|e| CliError::usage(format!("--as: {e}")));
         }
         self.configured(&self.env_author).ok_or_else(|| {

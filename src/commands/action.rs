@@ -4,8 +4,8 @@ use crate::domain::{ActionKind, Change, NewAction};
 use crate::error::CliError;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::{IdArg, who};
+use super::{ForceArgs, apply_change};
 
 /// Follow-up actions: add one (printing its id, A1, A2, ...) or mark one done
 #[derive(Debug, clap::Args)]
@@ -25,9 +25,11 @@ pub(super) struct ActionArgs {
     /// What it improves
     #[arg(long, value_enum, default_value = "preventive")]
     kind: KindArg,
-    /// When it is due, YYYY-MM-DD
+    /// When it is due, YYYY-MM-DD; a date in the past needs --force
     #[arg(long, value_name = "DATE")]
     due: Option<String>,
+    #[command(flatten)]
+    force: ForceArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -82,5 +84,5 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ActionArgs) -> Result<(), Cl
         kind,
         due,
     });
-    apply_change(ctx, ui, &id, &change, None)
+    apply_change(ctx, ui, &id, &change, args.force.reason())
 }

@@ -193,31 +193,50 @@ fn explains(verb: Verb, d: &Delta) -> bool {
     let finished = |kind: EntryKind| matches!(d, Delta::Finished { entry, .. } | Delta::Edited { entry, .. } if *entry == kind);
     match verb {
         Verb::Declare => matches!(d, Delta::Created { .. }),
-        Verb::Ack => field(&[F::Status, F::AcknowledgedAt]),
+        Verb::Ack => field(&[F::Status, F::AcknowledgedAt, F::AcknowledgedBy]),
         Verb::Lead => field(&[F::Lead]),
-        Verb::Severity => field(&[F::Severity]),
+        Verb::Severity => field(&[F::Severity]) || added(EntryKind::Note),
         Verb::Note => added(EntryKind::Note),
         Verb::Update => added(EntryKind::Update),
-        Verb::Mitigate => added(EntryKind::Mitigation) || field(&[F::Status, F::MitigatedAt]),
+        Verb::Mitigate => {
+            added(EntryKind::Mitigation)
+                || field(&[
+                    F::Status,
+                    F::MitigatedAt,
+                    F::AcknowledgedAt,
+                    F::AcknowledgedBy,
+                ])
+        }
         Verb::CleanupDone | Verb::CleanupKeep => finished(EntryKind::Mitigation),
-        Verb::Resolve => field(&[F::Status, F::ResolvedAt, F::MitigatedAt, F::Resolution]),
+        Verb::Resolve => field(&[
+            F::Status,
+            F::ResolvedAt,
+            F::ResolvedBy,
+            F::MitigatedAt,
+            F::Resolution,
+        ]),
         Verb::Review => field(&[F::WhatHappened, F::RootCause, F::WentWell, F::WentWrong]),
         Verb::Action => added(EntryKind::Action),
         Verb::ActionDone => finished(EntryKind::Action),
-        Verb::Close => field(&[F::Status, F::ClosedAt]),
+        Verb::Close => field(&[F::Status, F::ClosedAt, F::ClosedBy]),
         Verb::Reopen => {
             added(EntryKind::Note)
                 || field(&[
                     F::Status,
                     F::AcknowledgedAt,
+                    F::AcknowledgedBy,
                     F::ResolvedAt,
+                    F::ResolvedBy,
                     F::ClosedAt,
+                    F::ClosedBy,
                     F::ExitReason,
                     F::DuplicateOf,
                 ])
         }
-        Verb::Decline | Verb::Cancel => field(&[F::Status, F::ExitReason, F::ClosedAt]),
-        Verb::Duplicate => field(&[F::Status, F::DuplicateOf, F::ClosedAt]),
+        Verb::Decline | Verb::Cancel => {
+            field(&[F::Status, F::ExitReason, F::ClosedAt, F::ClosedBy])
+        }
+        Verb::Duplicate => field(&[F::Status, F::DuplicateOf, F::ClosedAt, F::ClosedBy]),
         Verb::Step => field(&[F::Step]),
         Verb::Renumber => field(&[F::Id, F::DuplicateOf]),
         // The set-up commit writes no incident.

@@ -57,6 +57,9 @@ pub struct Incident {
     )]
     #[schemars(with = "Option<DateTime<Utc>>")]
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Who acknowledged it (absent in files written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<Identity>,
     /// When the impact was stopped (the first mitigation).
     #[serde(
         default,
@@ -73,6 +76,9 @@ pub struct Incident {
     )]
     #[schemars(with = "Option<DateTime<Utc>>")]
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Who resolved it (absent in files written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_by: Option<Identity>,
     /// When the incident was closed, or left through an exit.
     #[serde(
         default,
@@ -81,6 +87,9 @@ pub struct Incident {
     )]
     #[schemars(with = "Option<DateTime<Utc>>")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// Who closed it, or led it out through an exit (absent in files written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<Identity>,
     /// How it was resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<String>,
@@ -490,9 +499,12 @@ impl Incident {
             declared_at: at,
             declared_by: by,
             acknowledged_at: None,
+            acknowledged_by: None,
             mitigated_at: None,
             resolved_at: None,
+            resolved_by: None,
             closed_at: None,
+            closed_by: None,
             resolution: None,
             exit_reason: None,
             duplicate_of: None,

@@ -56,17 +56,28 @@ pub(crate) fn show(inc: &Incident, color: bool) -> String {
         } else {
             format!("  {}", dim(&since(at, inc.started_at)))
         };
-        let by = if name == "declared_at" {
-            format!("  by {}", inc.declared_by.name())
-        } else {
-            String::new()
-        };
+        let by = match name {
+            "declared_at" => Some(&inc.declared_by),
+            "acknowledged_at" => inc.acknowledged_by.as_ref(),
+            "mitigated_at" => inc
+                .mitigations
+                .iter()
+                .filter(|m| m.applied_at == at)
+                .map(|m| &m.applied_by)
+                .next(),
+            "resolved_at" => inc.resolved_by.as_ref(),
+            "closed_at" => inc.closed_by.as_ref(),
+            _ => None,
+        }
+        .map_or_else(String::new, |who| format!("  by {}", who.name()));
         let _ = writeln!(out, "  {label:<13} {}{offset}{by}", time(at));
     }
 
     if !inc.notes.is_empty() {
         let _ = writeln!(out, "\n{}", head(&format!("Notes ({})", inc.notes.len())));
-        for note in &inc.notes {
+        let mut notes: Vec<_> = inc.notes.iter().collect();
+        notes.sort_by_key(|n| n.at);
+        for note in notes {
             entry(&mut out, note.at, &note.by, None, &note.text, color);
         }
     }

@@ -39,6 +39,17 @@ pub(crate) fn error(
     json!({ "error": error })
 }
 
+/// A change that had nothing to record (an incident acknowledged twice).
+pub(crate) fn unchanged(id: &IncidentId, incident: &Incident, path: &Path) -> Json {
+    json!({
+        "id": id,
+        "change": null,
+        "unchanged": true,
+        "path": path,
+        "incident": to_json(incident),
+    })
+}
+
 /// A change applied: what happened, its commit and the incident after it.
 pub(crate) fn applied(
     id: &IncidentId,

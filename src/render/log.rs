@@ -216,11 +216,25 @@ pub(crate) fn timeline(history: &History, color: bool) -> String {
                 let _ = writeln!(out, "    no change to the incident ({})", entry.subject);
             }
         }
-        for delta in &entry.deltas {
+        for delta in entry.deltas.iter().filter(|d| !said_by_author(d, entry)) {
             let _ = writeln!(out, "    {}", describe(delta));
         }
     }
     out
+}
+
+/// Whether `delta` records who reached a milestone and that is the
+/// commit's author, whom the entry's head line names already.
+fn said_by_author(delta: &Delta, entry: &Revision) -> bool {
+    use crate::domain::delta::Field;
+    matches!(
+        delta,
+        Delta::Field {
+            field: Field::AcknowledgedBy | Field::ResolvedBy | Field::ClosedBy,
+            from: None,
+            to: Some(Value::Text(who)),
+        } if *who == entry.author
+    )
 }
 
 /// One history entry as JSON.

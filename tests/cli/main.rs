@@ -17,6 +17,7 @@ mod test_lifecycle;
 mod test_listing;
 mod test_load;
 mod test_man;
+mod test_manners;
 mod test_merge_driver;
 mod test_race;
 mod test_readme;

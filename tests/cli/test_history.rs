@@ -610,7 +610,11 @@ fn a_merge_shows_only_its_own_changes() {
     };
     let notes: Vec<&Value> = entries
         .iter()
-        .filter(|e| summaries(e).iter().any(|s| s.starts_with("note added")))
+        .filter(|e| {
+            summaries(e)
+                .iter()
+                .any(|s| s.starts_with("note added: \"from the side"))
+        })
         .collect();
     assert_eq!(notes.len(), 1, "the note shows once: {json:#}");
     assert_eq!(notes[0]["source"], "tool");

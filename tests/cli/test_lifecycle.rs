@@ -105,7 +105,8 @@ fn a_sev2_incident_walks_the_whole_runbook() {
         path,
     );
     assert_eq!(
-        env.incident("INC-1")["notes"][0]["text"],
+        // After the note that keeps the severity's reason.
+        env.incident("INC-1")["notes"][1]["text"],
         "5xx began right after deploy web-7f3a"
     );
 

@@ -25,22 +25,6 @@ fn resolve_before_ack_is_refused() {
 }
 
 #[test]
-fn mitigate_before_ack_is_refused() {
-    let env = with("states/declared.toml");
-    env.refused(
-        &["mitigate", "INC-1", "Rolled back"],
-        1,
-        "acknowledge it before recording mitigations",
-    );
-}
-
-#[test]
-fn ack_twice_is_refused() {
-    let env = with("states/acknowledged.toml");
-    env.refused(&["ack", "INC-1"], 1, "INC-1 is already acknowledged");
-}
-
-#[test]
 fn close_before_resolve_is_refused() {
     let env = with("states/acknowledged.toml");
     env.refused(

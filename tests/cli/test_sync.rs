@@ -143,7 +143,20 @@ fn two_clones_that_change_one_incident_converge() {
     )
     .ok();
     incident_in(&env, b, &["--as", BOB, "mitigate", "INC-1", "b: roll back"]).ok();
-    incident_in(&env, b, &["--as", BOB, "sev", "INC-1", "SEV-3"]).ok();
+    incident_in(
+        &env,
+        b,
+        &[
+            "--as",
+            BOB,
+            "sev",
+            "INC-1",
+            "SEV-3",
+            "--why",
+            "b: one region",
+        ],
+    )
+    .ok();
     incident_in(
         &env,
         b,

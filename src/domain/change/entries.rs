@@ -30,9 +30,11 @@ pub(super) fn lead(inc: &mut Incident, lead: &Identity) -> Result<Applied, Chang
     Ok(Applied::new(Verb::Lead, summary).changed(from, lead.to_string()))
 }
 
-/// Changes the severity, with an optional reason.
+/// Changes the severity. A reason is kept as a note, where `show`, `log`
+/// and the report show it; lowering the severity needs one.
 pub(super) fn severity(
     inc: &mut Incident,
+    actor: &Actor,
     to: &str,
     why: &Option<String>,
     settings: &Settings,
@@ -42,10 +44,30 @@ pub(super) fn severity(
     if inc.severity == to {
         return Err(ChangeError::invalid(format!("{id} is already {to}")));
     }
-    if let Some(why) = why {
-        check_text("reason", why)?;
+    let rank = |s: &str| settings.severities.iter().position(|known| known == s);
+    let lower = matches!((rank(&inc.severity), rank(to)), (Some(from), Some(to)) if to > from);
+    match why {
+        Some(why) => check_text("reason", why)?,
+        None if lower => {
+            return Err(ChangeError::invalid_hint(
+                format!("lowering {id} from {} to {to} needs a reason", inc.severity),
+                "say why with --why \"...\"; it is kept with the incident's notes",
+            ));
+        }
+        None => {}
     }
     let from = std::mem::replace(&mut inc.severity, to.to_owned());
+    if let Some(why) = why {
+        add_note(
+            inc,
+            Note {
+                at: actor.at,
+                by: actor.by.clone(),
+                text: format!("Severity {from} -> {to}: {why}"),
+                key: None,
+            },
+        );
+    }
     Ok(
         Applied::new(Verb::Severity, format!("severity {from} -> {to}"))
             .changed(from, to.to_owned())
@@ -58,12 +80,15 @@ pub(super) fn note(inc: &mut Incident, actor: &Actor, text: &str) -> Result<Appl
     let by = actor.by.clone();
     let at = actor.at;
     check_text("note", text)?;
-    inc.notes.push(Note {
-        at,
-        by,
-        text: text.to_owned(),
-        key: None,
-    });
+    add_note(
+        inc,
+        Note {
+            at,
+            by,
+            text: text.to_owned(),
+            key: None,
+        },
+    );
     Ok(Applied::new(Verb::Note, format!("note: {}", short(text)))
         .body((text.trim() != short(text)).then(|| text.to_owned())))
 }
@@ -97,9 +122,7 @@ pub(super) fn mitigate(
     inc: &mut Incident,
     actor: &Actor,
     m: &NewMitigation,
-    guard: &mut Guard<'_>,
 ) -> Result<Applied, ChangeError> {
-    let id = inc.id.clone();
     let by = actor.by.clone();
     let at = actor.at;
     check_text("mitigation", &m.action)?;
@@ -114,9 +137,13 @@ pub(super) fn mitigate(
             "say how it will be undone with --cleanup \"<plan>\"",
         ));
     }
-    guard.check(inc.status >= Status::Acknowledged, || {
-        format!("{id} is not acknowledged yet; acknowledge it before recording mitigations")
-    })?;
+    // Responders often restart something before anyone acknowledged:
+    // the mitigation acknowledges the incident with it.
+    let acknowledges = inc.status == Status::Declared;
+    if acknowledges {
+        inc.acknowledged_at = Some(at);
+        inc.acknowledged_by = Some(by.clone());
+    }
     let mid = next_id('M', inc.mitigations.iter().map(|m| m.id.clone()));
     let kind = m.kind.unwrap_or(MitigationKind::Other);
     inc.mitigations.push(Mitigation {
@@ -135,7 +162,8 @@ pub(super) fn mitigate(
             short(&m.action)
         ),
     )
-    .trailer(Trailer::Mitigation, mid.clone());
+    .trailer(Trailer::Mitigation, mid.clone())
+    .body(whole(&m.action, acknowledges));
     if matches!(inc.status, Status::Declared | Status::Acknowledged) {
         applied = applied.changed(inc.status.as_str(), "mitigated");
         inc.status = Status::Mitigated;
@@ -255,10 +283,17 @@ pub(super) fn action(
     inc: &mut Incident,
     actor: &Actor,
     a: &NewAction,
+    guard: &mut Guard<'_>,
 ) -> Result<Applied, ChangeError> {
     let by = actor.by.clone();
     let at = actor.at;
     check_text("action", &a.text)?;
+    if let Some(due) = a.due {
+        let today = actor.now.date_naive();
+        guard.check(due >= today, || {
+            format!("the due date {due} is in the past (today is {today}); give a later --due")
+        })?;
+    }
     let aid = next_id('A', inc.actions.iter().map(|a| a.id.clone()));
     inc.actions.push(Action {
         id: aid.clone(),
@@ -277,7 +312,8 @@ pub(super) fn action(
         format!("action {aid} for {}: {}", a.owner.name(), short(&a.text)),
     )
     .trailer(Trailer::Action, aid.clone())
-    .trailer(Trailer::Owner, a.owner.to_string());
+    .trailer(Trailer::Owner, a.owner.to_string())
+    .body(whole(&a.text, false));
     applied.created = Some(aid);
     Ok(applied)
 }
@@ -314,4 +350,25 @@ pub(super) fn action_done(
     a.done_at = Some(at);
     a.done_by = Some(by);
     Ok(Applied::new(Verb::ActionDone, format!("action {aid} done")).trailer(Trailer::Action, aid))
+}
+
+/// Adds a note in event-time order: a note backfilled with `--at` goes
+/// before the later ones, so every view and the file read in order.
+pub(super) fn add_note(inc: &mut Incident, note: Note) {
+    let at = inc.notes.partition_point(|n| n.at <= note.at);
+    inc.notes.insert(at, note);
+}
+
+/// The commit body for an entry whose text the subject cuts: the text
+/// whole; and a word when the mitigation acknowledged the incident.
+fn whole(text: &str, acknowledged: bool) -> Option<String> {
+    let mut body = (short(text) != text.trim()).then(|| text.trim().to_owned());
+    if acknowledged {
+        let said = "Acknowledged with this mitigation: it was recorded before anyone acknowledged.";
+        body = Some(match body {
+            Some(text) => format!("{text}\n\n{said}"),
+            None => said.to_owned(),
+        });
+    }
+    body
 }

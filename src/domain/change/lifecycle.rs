@@ -2,6 +2,7 @@
 //! resolve, close, reopen, the three ways out of an open incident (decline,
 //! cancel, duplicate) and guided response's step marker.
 
+use super::entries::add_note;
 use super::rules::{check_text, exit_open};
 use super::{Actor, Applied, ChangeError, Guard, Settings, Trailer, Verb, short};
 use crate::domain::IncidentId;
@@ -19,6 +20,7 @@ pub(super) fn ack(inc: &mut Incident, actor: &Actor) -> Result<Applied, ChangeEr
     }
     inc.status = Status::Acknowledged;
     inc.acknowledged_at = Some(at);
+    inc.acknowledged_by = Some(actor.by.clone());
     Ok(Applied::new(Verb::Ack, "acknowledged").changed("declared", "acknowledged"))
 }
 
@@ -43,6 +45,7 @@ pub(super) fn resolve(
     let from = inc.status;
     inc.status = Status::Resolved;
     inc.resolved_at = Some(at);
+    inc.resolved_by = Some(actor.by.clone());
     if inc.mitigated_at.is_none() {
         inc.mitigated_at = Some(at);
     }
@@ -96,6 +99,7 @@ pub(super) fn close(
     let from = inc.status;
     inc.status = Status::Closed;
     inc.closed_at = Some(at);
+    inc.closed_by = Some(actor.by.clone());
     Ok(Applied::new(Verb::Close, "closed").changed(from.as_str(), "closed"))
 }
 
@@ -113,17 +117,25 @@ pub(super) fn reopen(inc: &mut Incident, actor: &Actor, why: &str) -> Result<App
     }
     let from = inc.status;
     inc.status = Status::Acknowledged;
-    inc.acknowledged_at.get_or_insert(at);
+    if inc.acknowledged_at.is_none() {
+        inc.acknowledged_at = Some(at);
+        inc.acknowledged_by = Some(by.clone());
+    }
     inc.resolved_at = None;
+    inc.resolved_by = None;
     inc.closed_at = None;
+    inc.closed_by = None;
     inc.exit_reason = None;
     inc.duplicate_of = None;
-    inc.notes.push(Note {
-        at,
-        by,
-        text: format!("Reopened: {why}"),
-        key: None,
-    });
+    add_note(
+        inc,
+        Note {
+            at,
+            by,
+            text: format!("Reopened: {why}"),
+            key: None,
+        },
+    );
     Ok(Applied::new(Verb::Reopen, "reopened")
         .changed(from.as_str(), "acknowledged")
         .body(Some(why.to_owned())))
@@ -147,6 +159,7 @@ pub(super) fn exit(
     let from = std::mem::replace(&mut inc.status, to);
     inc.exit_reason = Some(why.to_owned());
     inc.closed_at = Some(at);
+    inc.closed_by = Some(actor.by.clone());
     Ok(Applied::new(verb, to.as_str())
         .changed(from.as_str(), to.as_str())
         .body(Some(why.to_owned())))
@@ -171,6 +184,7 @@ pub(super) fn duplicate(
     let from = std::mem::replace(&mut inc.status, Status::Duplicate);
     inc.duplicate_of = Some(of.clone());
     inc.closed_at = Some(at);
+    inc.closed_by = Some(actor.by.clone());
     Ok(Applied::new(Verb::Duplicate, format!("duplicate of {of}"))
         .changed(from.as_str(), "duplicate")
         .trailer(Trailer::DuplicateOf, of.to_string()))

@@ -487,10 +487,10 @@ impl Change {
         match self {
             Change::Ack => lifecycle::ack(inc, actor),
             Change::Lead(lead) => entries::lead(inc, lead),
-            Change::Severity { to, why } => entries::severity(inc, to, why, settings),
+            Change::Severity { to, why } => entries::severity(inc, actor, to, why, settings),
             Change::Note(text) => entries::note(inc, actor, text),
             Change::Update { text, audience } => entries::update(inc, actor, text, audience),
-            Change::Mitigate(m) => entries::mitigate(inc, actor, m, guard),
+            Change::Mitigate(m) => entries::mitigate(inc, actor, m),
             Change::CleanupDone { mitigation, note } => {
                 entries::cleanup_done(inc, actor, mitigation, note)
             }
@@ -499,7 +499,7 @@ impl Change {
             }
             Change::Resolve { summary } => lifecycle::resolve(inc, actor, summary, guard),
             Change::Review(fields) => entries::review(inc, fields),
-            Change::Action(a) => entries::action(inc, actor, a),
+            Change::Action(a) => entries::action(inc, actor, a, guard),
             Change::ActionDone { action } => entries::action_done(inc, actor, action),
             Change::Close => lifecycle::close(inc, actor, settings, guard),
             Change::Reopen { why } => lifecycle::reopen(inc, actor, why),

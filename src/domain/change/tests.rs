@@ -207,7 +207,7 @@ fn resolved(sev: &str) -> Incident {
 }
 
 #[test]
-fn resolve_and_mitigate_before_ack_are_refused_but_forceable() {
+fn resolve_before_ack_is_refused_but_forceable_and_a_mitigation_acknowledges() {
     let mut inc = declared("SEV-3");
     let (rule, forceable) = refusal(apply(
         &mut inc,
@@ -219,12 +219,72 @@ fn resolve_and_mitigate_before_ack_are_refused_but_forceable() {
         "{rule}"
     );
     assert!(forceable);
-    let (rule, _) = refusal(apply(&mut inc, temporary(), "2026-11-26T18:10:00Z"));
+    assert_eq!(inc, declared("SEV-3"));
+    let applied = apply(&mut inc, temporary(), "2026-11-26T18:10:00Z").unwrap();
+    assert_eq!(inc.status, Status::Mitigated);
+    assert_eq!(inc.acknowledged_at, Some(at("2026-11-26T18:10:00Z")));
+    assert_eq!(
+        inc.acknowledged_by,
+        inc.mitigations[0].applied_by.clone().into()
+    );
     assert!(
-        rule.contains("acknowledge it before recording mitigations"),
+        applied
+            .body
+            .as_deref()
+            .unwrap()
+            .contains("Acknowledged with this mitigation"),
+        "{applied:?}"
+    );
+}
+
+#[test]
+fn lowering_the_severity_needs_a_reason_which_becomes_a_note() {
+    let mut inc = acknowledged("SEV-1");
+    let lower = |why: Option<&str>| Change::Severity {
+        to: "SEV-3".into(),
+        why: why.map(str::to_owned),
+    };
+    let (rule, forceable) = refusal(apply(&mut inc, lower(None), "2026-11-26T18:10:00Z"));
+    assert!(
+        rule.contains("lowering INC-1 from SEV-1 to SEV-3 needs a reason"),
         "{rule}"
     );
-    assert_eq!(inc, declared("SEV-3"));
+    assert!(!forceable);
+    apply(
+        &mut inc,
+        lower(Some("only one region")),
+        "2026-11-26T18:11:00Z",
+    )
+    .unwrap();
+    assert_eq!(inc.severity, "SEV-3");
+    let note = inc.notes.last().unwrap();
+    assert_eq!(note.text, "Severity SEV-1 -> SEV-3: only one region");
+    // Raising needs none.
+    let raise = Change::Severity {
+        to: "SEV-2".into(),
+        why: None,
+    };
+    apply(&mut inc, raise, "2026-11-26T18:12:00Z").unwrap();
+    assert_eq!(inc.notes.len(), 1);
+}
+
+#[test]
+fn a_backfilled_note_goes_in_event_time_order() {
+    let mut inc = acknowledged("SEV-3");
+    apply(
+        &mut inc,
+        Change::Note("later".into()),
+        "2026-11-26T18:30:00Z",
+    )
+    .unwrap();
+    apply(
+        &mut inc,
+        Change::Note("earlier".into()),
+        "2026-11-26T18:20:00Z",
+    )
+    .unwrap();
+    let texts: Vec<&str> = inc.notes.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(texts, ["earlier", "later"]);
 }
 
 #[test]

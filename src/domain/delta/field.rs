@@ -21,9 +21,12 @@ pub enum Field {
     DeclaredAt,
     DeclaredBy,
     AcknowledgedAt,
+    AcknowledgedBy,
     MitigatedAt,
     ResolvedAt,
+    ResolvedBy,
     ClosedAt,
+    ClosedBy,
     Resolution,
     ExitReason,
     DuplicateOf,
@@ -51,9 +54,12 @@ impl Field {
             Field::DeclaredAt => "declared_at",
             Field::DeclaredBy => "declared_by",
             Field::AcknowledgedAt => "acknowledged_at",
+            Field::AcknowledgedBy => "acknowledged_by",
             Field::MitigatedAt => "mitigated_at",
             Field::ResolvedAt => "resolved_at",
+            Field::ResolvedBy => "resolved_by",
             Field::ClosedAt => "closed_at",
+            Field::ClosedBy => "closed_by",
             Field::Resolution => "resolution",
             Field::ExitReason => "exit_reason",
             Field::DuplicateOf => "duplicate_of",
@@ -80,11 +86,15 @@ impl Field {
     }
 
     /// Bookkeeping that a post-incident timeline leaves out: where guided
-    /// response stands, which runbook, the review text itself.
+    /// response stands, which runbook, the review text itself, who reached
+    /// a milestone (the timeline's own "who" says it).
     pub fn is_bookkeeping(self) -> bool {
         matches!(
             self,
             Field::Step
+                | Field::AcknowledgedBy
+                | Field::ResolvedBy
+                | Field::ClosedBy
                 | Field::Runbook
                 | Field::WhatHappened
                 | Field::RootCause

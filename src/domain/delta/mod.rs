@@ -181,9 +181,21 @@ fn scalars(inc: &Incident) -> Vec<(Field, Option<Value>)> {
         at(Field::DeclaredAt, Some(inc.declared_at)),
         text(Field::DeclaredBy, Some(inc.declared_by.to_string())),
         at(Field::AcknowledgedAt, inc.acknowledged_at),
+        text(
+            Field::AcknowledgedBy,
+            inc.acknowledged_by.as_ref().map(Identity::to_string),
+        ),
         at(Field::MitigatedAt, inc.mitigated_at),
         at(Field::ResolvedAt, inc.resolved_at),
+        text(
+            Field::ResolvedBy,
+            inc.resolved_by.as_ref().map(Identity::to_string),
+        ),
         at(Field::ClosedAt, inc.closed_at),
+        text(
+            Field::ClosedBy,
+            inc.closed_by.as_ref().map(Identity::to_string),
+        ),
         text(Field::Resolution, inc.resolution.clone()),
         text(Field::ExitReason, inc.exit_reason.clone()),
         text(
@@ -304,6 +316,52 @@ pub fn diff(before: Option<&Incident>, after: Option<&Incident>) -> Vec<Delta> {
     }
 }
 
+/// Pairs the entries of two lists: first those with the same written key,
+/// then the rest by position among themselves. Returns the pairs (old,
+/// new), the old entries left unpaired and the new ones.
+fn pair(
+    old: &[Option<&str>],
+    new: &[Option<&str>],
+) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
+    let mut pairs = Vec::new();
+    let mut old_free: Vec<bool> = vec![true; old.len()];
+    let mut new_free: Vec<bool> = vec![true; new.len()];
+    for (j, key) in new.iter().enumerate() {
+        let Some(key) = key else { continue };
+        if let Some(i) = (0..old.len()).find(|&i| old_free[i] && old[i] == Some(*key)) {
+            old_free[i] = false;
+            new_free[j] = false;
+            pairs.push((i, j));
+        }
+    }
+    // Entries whose key is not on the other side at all are new or gone;
+    // keyless ones (files written before keys) pair by position.
+    let rest = |keys: &[Option<&str>], free: &[bool]| -> Vec<usize> {
+        (0..keys.len())
+            .filter(|&i| free[i] && keys[i].is_none())
+            .collect()
+    };
+    let old_rest = rest(old, &old_free);
+    let new_rest = rest(new, &new_free);
+    let mut removed: Vec<usize> = (0..old.len())
+        .filter(|&i| old_free[i] && !old_rest.contains(&i))
+        .collect();
+    let mut added: Vec<usize> = (0..new.len())
+        .filter(|&j| new_free[j] && !new_rest.contains(&j))
+        .collect();
+    for (n, &i) in old_rest.iter().enumerate() {
+        match new_rest.get(n) {
+            Some(&j) => pairs.push((i, j)),
+            None => removed.push(i),
+        }
+    }
+    added.extend(new_rest.iter().skip(old_rest.len()));
+    pairs.sort_unstable();
+    removed.sort_unstable();
+    added.sort_unstable();
+    (pairs, removed, added)
+}
+
 /// An appended entry as the comparison needs it: time, author, detail, text.
 type Row = (Option<DateTime<Utc>>, Identity, Option<String>, String);
 
@@ -337,59 +395,84 @@ fn entries(b: &Incident, a: &Incident) -> Vec<Delta> {
             })
             .collect()
     };
-    // Notes, updates and overrides are appended: match them by position.
-    let by_position = |out: &mut Vec<Delta>,
-                       entry: EntryKind,
-                       old: Vec<Row>,
-                       new: Vec<Row>,
-                       edit: &dyn Fn(&mut Vec<Delta>, usize)| {
-        for i in 0..old.len().max(new.len()) {
-            let key = (i + 1).to_string();
-            match (old.get(i), new.get(i)) {
-                (Some(_), Some(_)) => edit(out, i),
-                (None, Some((at, by, detail, text))) => out.push(Delta::Added {
-                    entry,
-                    key,
-                    at: *at,
-                    by: Some(by.clone()),
-                    detail: detail.clone(),
-                    text: text.clone(),
-                }),
-                (Some((_, _, _, text)), None) => out.push(Delta::Removed {
-                    entry,
-                    key,
-                    text: text.clone(),
-                }),
-                (None, None) => {}
-            }
+    // Notes and updates are matched by their written key, the rest (and
+    // overrides) by position: a note backfilled before others, or merged
+    // in between them, is one note added, not every later one edited.
+    let by_key = |out: &mut Vec<Delta>,
+                  entry: EntryKind,
+                  old: (Vec<Row>, Vec<Option<&str>>),
+                  new: (Vec<Row>, Vec<Option<&str>>),
+                  edit: &dyn Fn(&mut Vec<Delta>, usize, usize)| {
+        let (pairs, removed, added) = pair(&old.1, &new.1);
+        for (i, j) in pairs {
+            edit(out, i, j);
+        }
+        for i in removed {
+            out.push(Delta::Removed {
+                entry,
+                key: (i + 1).to_string(),
+                text: old.0[i].3.clone(),
+            });
+        }
+        for j in added {
+            let (at, by, detail, text) = &new.0[j];
+            out.push(Delta::Added {
+                entry,
+                key: (j + 1).to_string(),
+                at: *at,
+                by: Some(by.clone()),
+                detail: detail.clone(),
+                text: text.clone(),
+            });
         }
     };
-    by_position(&mut out, EntryKind::Note, notes(b), notes(a), &|out, i| {
-        edits(
-            out,
-            EntryKind::Note,
-            &(i + 1).to_string(),
-            &b.notes[i],
-            &a.notes[i],
-            &[],
-        );
-    });
-    by_position(
+    by_key(
         &mut out,
-        EntryKind::Update,
-        updates(b),
-        updates(a),
-        &|out, i| {
+        EntryKind::Note,
+        (notes(b), b.notes.iter().map(|n| n.key.as_deref()).collect()),
+        (notes(a), a.notes.iter().map(|n| n.key.as_deref()).collect()),
+        &|out, i, j| {
             edits(
                 out,
-                EntryKind::Update,
-                &(i + 1).to_string(),
-                &b.updates[i],
-                &a.updates[i],
+                EntryKind::Note,
+                &(j + 1).to_string(),
+                &b.notes[i],
+                &a.notes[j],
                 &[],
             );
         },
     );
+    by_key(
+        &mut out,
+        EntryKind::Update,
+        (
+            updates(b),
+            b.updates.iter().map(|u| u.key.as_deref()).collect(),
+        ),
+        (
+            updates(a),
+            a.updates.iter().map(|u| u.key.as_deref()).collect(),
+        ),
+        &|out, i, j| {
+            edits(
+                out,
+                EntryKind::Update,
+                &(j + 1).to_string(),
+                &b.updates[i],
+                &a.updates[j],
+                &[],
+            );
+        },
+    );
+    // Overrides are appended: by position.
+    let by_position = |out: &mut Vec<Delta>,
+                       entry: EntryKind,
+                       old: Vec<Row>,
+                       new: Vec<Row>,
+                       edit: &dyn Fn(&mut Vec<Delta>, usize, usize)| {
+        let (old_keys, new_keys) = (vec![None; old.len()], vec![None; new.len()]);
+        by_key(out, entry, (old, old_keys), (new, new_keys), edit);
+    };
 
     // Mitigations by id.
     for m in &a.mitigations {
@@ -485,13 +568,13 @@ fn entries(b: &Incident, a: &Incident) -> Vec<Delta> {
         EntryKind::Override,
         overrides(b),
         overrides(a),
-        &|out, i| {
+        &|out, i, j| {
             edits(
                 out,
                 EntryKind::Override,
-                &(i + 1).to_string(),
+                &(j + 1).to_string(),
                 &b.overrides[i],
-                &a.overrides[i],
+                &a.overrides[j],
                 &[],
             );
         },

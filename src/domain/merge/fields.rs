@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use super::entries::merge_list;
 use super::text::merge_lines;
 use super::{Options, Report, three};
-use crate::domain::IncidentId;
 use crate::domain::incident::{Incident, Review};
+use crate::domain::{Identity, IncidentId};
 
 /// The three versions of one field.
 struct Three<'a, T> {
@@ -170,6 +170,40 @@ pub(super) fn merge(
     if out.status.is_open() {
         out.closed_at = None;
     }
+    // Who reached a milestone goes with the time that was kept.
+    let sides: Vec<&Incident> = [Some(ours), Some(theirs), base]
+        .into_iter()
+        .flatten()
+        .collect();
+    let by = |at: Option<DateTime<Utc>>,
+              get_at: fn(&Incident) -> Option<DateTime<Utc>>,
+              get_by: fn(&Incident) -> &Option<Identity>| {
+        // Both sides may hold the time with different people (each
+        // recorded it offline): the first by name, so that both merges agree.
+        let at = at?;
+        let mut who: Vec<&Identity> = sides[..2]
+            .iter()
+            .filter(|side| get_at(side) == Some(at))
+            .filter_map(|side| get_by(side).as_ref())
+            .collect();
+        who.sort_by_key(|w| w.to_string());
+        who.first()
+            .copied()
+            .or_else(|| {
+                sides[2..]
+                    .iter()
+                    .filter(|side| get_at(side) == Some(at))
+                    .find_map(|side| get_by(side).as_ref())
+            })
+            .cloned()
+    };
+    out.acknowledged_by = by(
+        out.acknowledged_at,
+        |i| i.acknowledged_at,
+        |i| &i.acknowledged_by,
+    );
+    out.resolved_by = by(out.resolved_at, |i| i.resolved_at, |i| &i.resolved_by);
+    out.closed_by = by(out.closed_at, |i| i.closed_at, |i| &i.closed_by);
 
     out.notes = merge_list(
         base.map(|b| &b.notes[..]),

@@ -144,6 +144,9 @@ fn skeleton(s: &Summary, cleanup: Cleanup) -> Incident {
             // Not kept in the summary; no listing reads it.
             declared_by: Identity::new("", ""),
             acknowledged_at: None,
+            acknowledged_by: None,
+            resolved_by: None,
+            closed_by: None,
             mitigated_at: cleanup.mitigated_at,
             resolved_at: None,
             closed_at: None,

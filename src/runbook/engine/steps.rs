@@ -199,7 +199,17 @@ impl<E> Engine<'_, E> {
                 Some(&sev),
             )?;
             if to != sev {
-                let why = self.input_optional("Why (empty to skip)", "reason")?;
+                let names = self.runbook.severity_names();
+                let rank = |s: &str| names.iter().position(|n| n == s);
+                let why = if rank(&to) > rank(&sev) {
+                    Some(self.input_required(
+                        "Why lower it? (kept with the notes)",
+                        None,
+                        "reason",
+                    )?)
+                } else {
+                    self.input_optional("Why (empty to skip)", "reason")?
+                };
                 self.record(inc, &Change::Severity { to, why })?;
             }
         }

@@ -775,10 +775,10 @@ fn an_answer_someone_else_already_gave_leaves_theirs_and_goes_on() {
 
 #[test]
 fn a_change_that_fits_is_recorded_on_the_fresh_state() {
-    // Bob raised the severity; the walk's note goes on top of it.
+    // Bob lowered the severity; the walk's note goes on top of it.
     let severity = Change::Severity {
         to: "SEV-2".into(),
-        why: None,
+        why: Some("one region only".into()),
     };
     let (memory, log) = with_bob(
         0,
