@@ -184,17 +184,18 @@ impl Context {
         Utc::now().trunc_subsecs(0)
     }
 
-    /// Reads a time as a responder types it.
+    /// Reads a time as a responder types it, local times in the local zone
+    /// (`TZ`) with the offset of their own day.
     pub(crate) fn parse_time(&self, what: &str, text: &str) -> Result<DateTime<Utc>, CliError> {
-        parse_time(text, self.now, self.local)
-            .map_err(|e| CliError::usage(format!("{what}: {e}")).with_hint(TimeError::HINT))
+        parse_time(text, self.now, Local)
+            .map_err(|e| CliError::usage(format!("{what}: {e}")).with_hint(e.hint()))
     }
 
     /// Whether `text` reads as a time, but one outside the years 1970 to
     /// 9999 the ledger accepts.
     pub(crate) fn time_out_of_range(&self, text: &str) -> bool {
         matches!(
-            parse_time(text, self.now, self.local),
+            parse_time(text, self.now, Local),
             Err(TimeError::OutOfRange(_))
         )
     }

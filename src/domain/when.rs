@@ -1,15 +1,17 @@
-//! Times as responders type them: RFC 3339, `HH:MM` today, `15m ago`.
+//! Times as responders type them: RFC 3339, `14:05` (the last 14:05),
+//! `yesterday 14:05`, `Dec 1 21:05`, `21:05 UTC`, `15m ago`, `an hour ago`.
 //!
-//! Pure: the caller passes the current time and the local offset.
+//! Pure: the caller passes the current time and the local time zone (a
+//! zone, not an offset, so a time across a daylight-saving change reads in
+//! the offset of its own day).
 //!
 //! Every time read is bounded to the years 1970 to 9999 and every duration
 //! to 100 years, so the arithmetic on them cannot overflow chrono's range
 //! and every time written stays a TOML datetime (whose year has 4 digits).
 
-use chrono::{
-    DateTime, Datelike as _, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Utc,
-};
+mod phrase;
+
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, TimeZone, Utc};
 
 /// Why a time or a duration could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,12 +22,37 @@ pub enum TimeError {
     OutOfRange(String),
     #[error("`{0}` is longer than 100 years")]
     TooLong(String),
+    /// A local time the clocks passed twice (when they went back).
+    #[error("`{text}` happened twice in local time, at {earlier} and at {later}")]
+    Ambiguous {
+        text: String,
+        earlier: String,
+        later: String,
+    },
+    /// A local time the clocks skipped (when they went forward).
+    #[error("`{0}` never happened in local time: the clocks skipped it")]
+    Skipped(String),
 }
 
 impl TimeError {
-    pub const HINT: &'static str = "use RFC 3339 (2026-11-26T18:40:00Z), a date and time \
-(2026-11-26 18:40), HH:MM for today, or an age such as `15m ago` or `2h ago`";
+    pub const HINT: &'static str = "use a clock time such as 14:05 (the last 14:05), \
+`yesterday 14:05`, `Dec 1 21:05`, `21:05 UTC`, a date and time (2026-11-26 18:40), \
+RFC 3339 (2026-11-26T18:40:00Z), or an age such as `15m ago` or `an hour ago`";
+
+    /// What to type instead.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            TimeError::Ambiguous { .. } | TimeError::Skipped(_) => {
+                "give the zone, such as `01:30 UTC` or `01:30 +02:00`, or an age such as `2h ago`"
+            }
+            _ => Self::HINT,
+        }
+    }
 }
+
+/// How far ahead of the clock a time may be and still count as now: the
+/// responder's watch and the machine's clock rarely agree to the second.
+pub const CLOCK_SKEW: Duration = Duration::minutes(1);
 
 /// The longest duration accepted anywhere: an age, a deadline, a cadence.
 pub const MAX_SPAN: Duration = Duration::days(36_525);
@@ -44,55 +71,40 @@ fn bounded(text: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
     }
 }
 
-/// Parses a point in time relative to `now`, reading local times in `local`.
-pub fn parse_time(
+/// Parses a point in time relative to `now`, reading local times in `local`
+/// (chrono's `Local` for the user's zone, or a fixed offset).
+pub fn parse_time<Tz: TimeZone>(
     text: &str,
     now: DateTime<Utc>,
-    local: FixedOffset,
+    local: Tz,
 ) -> Result<DateTime<Utc>, TimeError> {
     let text = text.trim();
-    bounded(text, parse_unbounded(text, now, local)?)
+    bounded(text, parse_unbounded(text, now, &local)?)
 }
 
-fn parse_unbounded(
+fn parse_unbounded<Tz: TimeZone>(
     text: &str,
     now: DateTime<Utc>,
-    local: FixedOffset,
+    local: &Tz,
 ) -> Result<DateTime<Utc>, TimeError> {
     let err = || TimeError::Unreadable(text.to_owned());
-    if text == "now" {
+    if text.eq_ignore_ascii_case("now") {
         return Ok(now);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
-    let in_local = |naive: NaiveDateTime| {
-        local
-            .from_local_datetime(&naive)
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-    };
-    for format in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-            return in_local(naive).ok_or_else(err);
-        }
+    if let Some(phrase) = phrase::Phrase::read(text)? {
+        return phrase.resolve(text, now, local);
     }
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return in_local(date.and_time(NaiveTime::MIN)).ok_or_else(err);
-    }
-    for format in ["%H:%M", "%H:%M:%S"] {
-        if let Ok(time) = NaiveTime::parse_from_str(text, format) {
-            let today = now.with_timezone(&local).date_naive();
-            return in_local(today.and_time(time)).ok_or_else(err);
-        }
-    }
-    let age = text.strip_suffix("ago").unwrap_or(text).trim();
-    let age = parse_duration(age).map_err(|e| match e {
+    let lower = text.to_ascii_lowercase();
+    let age = lower.strip_suffix("ago").unwrap_or(&lower).trim();
+    // `an hour ago`, `a day ago`: one of the unit.
+    let one = ["a ", "an "]
+        .iter()
+        .find_map(|a| age.strip_prefix(a))
+        .map(|unit| format!("1 {}", unit.trim_start()));
+    let age = parse_duration(one.as_deref().unwrap_or(age)).map_err(|e| match e {
         TimeError::TooLong(_) => TimeError::OutOfRange(text.to_owned()),
         _ => err(),
     })?;
@@ -158,6 +170,8 @@ pub fn human_duration(d: chrono::Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::FixedOffset;
+
     use super::*;
 
     fn now() -> DateTime<Utc> {
