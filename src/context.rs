@@ -8,7 +8,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset, Local, Offset, SubsecRound as _, Utc};
+use chrono::{DateTime, FixedOffset, Local, Offset, SubsecRound as _, TimeZone as _, Utc};
 
 use crate::domain::when::{self, TimeError, parse_time};
 use crate::domain::{Actor, Identity};
@@ -198,6 +198,11 @@ impl Context {
             parse_time(text, self.now, Local),
             Err(TimeError::OutOfRange(_))
         )
+    }
+
+    /// The local zone's offset at `t` (daylight saving included).
+    pub(crate) fn local_offset(&self, t: DateTime<Utc>) -> FixedOffset {
+        Local.offset_from_utc_datetime(&t.naive_utc()).fix()
     }
 
     /// Who acts, when, and whether rules are overridden.

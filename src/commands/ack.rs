@@ -4,8 +4,8 @@ use crate::error::CliError;
 use crate::render;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::IdArg;
+use super::{ForceArgs, apply_change};
 
 /// Acknowledge an incident: it is real, and tracking begins
 ///
@@ -15,6 +15,8 @@ use super::args::IdArg;
 pub(super) struct AckArgs {
     #[command(flatten)]
     id: IdArg,
+    #[command(flatten)]
+    force: ForceArgs,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &AckArgs) -> Result<(), CliError> {
@@ -38,5 +40,5 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &AckArgs) -> Result<(), CliE
         }
         return Ok(());
     }
-    apply_change(ctx, ui, &id.to_string(), &Change::Ack, None)
+    apply_change(ctx, ui, &id.to_string(), &Change::Ack, args.force.reason())
 }

@@ -40,6 +40,8 @@ enum ActionCommand {
         id: IdArg,
         /// The action, such as A1
         action: String,
+        #[command(flatten)]
+        force: ForceArgs,
     },
 }
 
@@ -54,8 +56,9 @@ enum KindArg {
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ActionArgs) -> Result<(), CliError> {
-    if let Some(ActionCommand::Done { id, action }) = args.done {
-        return apply_change(ctx, ui, &id.id, &Change::ActionDone { action }, None);
+    if let Some(ActionCommand::Done { id, action, force }) = args.done {
+        let change = Change::ActionDone { action };
+        return apply_change(ctx, ui, &id.id, &change, force.reason());
     }
     let (Some(id), Some(text), Some(owner)) = (args.id, args.text, args.owner) else {
         return Err(CliError::usage(

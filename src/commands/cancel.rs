@@ -3,8 +3,8 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::IdArg;
+use super::{ForceFlag, apply_change};
 
 /// Cancel an incident: withdrawn, for example declared by mistake
 #[derive(Debug, clap::Args)]
@@ -14,14 +14,12 @@ pub(super) struct CancelArgs {
     /// Why it is withdrawn
     #[arg(long, value_name = "TEXT", required = true)]
     why: String,
+    #[command(flatten)]
+    force: ForceFlag,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: CancelArgs) -> Result<(), CliError> {
-    apply_change(
-        ctx,
-        ui,
-        &args.id.id,
-        &Change::Cancel { why: args.why },
-        None,
-    )
+    let force = args.force.reason(Some(&args.why));
+    let change = Change::Cancel { why: args.why };
+    apply_change(ctx, ui, &args.id.id, &change, force)
 }

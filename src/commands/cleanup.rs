@@ -7,8 +7,8 @@ use crate::render::cleanup::View;
 use crate::render::fit;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::{IdArg, start_point};
+use super::{ForceArgs, ForceFlag, apply_change};
 
 /// Temporary mitigations still in place, and their cleanup
 ///
@@ -80,6 +80,8 @@ enum CleanupCommand {
         /// How it was cleaned up
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        #[command(flatten)]
+        force: ForceArgs,
     },
     /// Make a temporary mitigation permanent, so it is no longer pending
     Keep {
@@ -90,6 +92,8 @@ enum CleanupCommand {
         /// Why it stays; kept in the incident and the commit
         #[arg(long, value_name = "TEXT", required = true)]
         why: String,
+        #[command(flatten)]
+        force: ForceFlag,
     },
 }
 
@@ -99,24 +103,24 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: CleanupArgs) -> Result<(), C
             id,
             mitigation,
             note,
+            force,
         }) => apply_change(
             ctx,
             ui,
             &id.id,
             &Change::CleanupDone { mitigation, note },
-            None,
+            force.reason(),
         ),
         Some(CleanupCommand::Keep {
             id,
             mitigation,
             why,
-        }) => apply_change(
-            ctx,
-            ui,
-            &id.id,
-            &Change::CleanupKeep { mitigation, why },
-            None,
-        ),
+            force,
+        }) => {
+            let force = force.reason(Some(&why));
+            let change = Change::CleanupKeep { mitigation, why };
+            apply_change(ctx, ui, &id.id, &change, force)
+        }
         None => match &args.since {
             Some(since) => changes_since(ctx, ui, args.id.as_deref(), since),
             None => list(ctx, ui, args.id.as_deref(), args.overdue),

@@ -4,13 +4,14 @@ use crate::domain::change::Declaration;
 use crate::error::CliError;
 use crate::ui::Ui;
 
-use super::report;
+use super::{ForceArgs, report};
 
 /// Declare a new incident
 ///
 /// Records the incident under the next free id and prints that id. The
-/// severity defaults to the least severe level; when unsure, pick the higher
-/// one (`git incident runbook` shows the levels).
+/// severity defaults to the ledger's `default_severity`, else the most severe
+/// level: when unsure, pick the higher one (`git incident runbook` shows the
+/// levels).
 #[derive(Debug, clap::Args)]
 pub(super) struct DeclareArgs {
     /// One line: what is broken, as users see it
@@ -30,19 +31,21 @@ pub(super) struct DeclareArgs {
     /// When the impact began, if before now
     #[arg(long, value_name = "TIME")]
     started: Option<String>,
+    #[command(flatten)]
+    force: ForceArgs,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DeclareArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
-    let actor = ctx.actor(None)?;
+    let actor = ctx.actor(args.force.reason())?;
+    let defaulted = args.sev.is_none();
     let severity = match args.sev {
         Some(sev) => sev,
-        None => ledger
-            .runbook
-            .severities
-            .last()
-            .map(|s| s.name.clone())
-            .unwrap_or_default(),
+        None => {
+            let severities = ledger.runbook.severity_names();
+            let default = ledger.config.default_severity(&severities);
+            default.unwrap_or_default().to_owned()
+        }
     };
     let lead = args
         .lead
@@ -65,7 +68,20 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DeclareArgs) -> Result<(), C
     };
     let uid = ctx.new_uid(&declaration.title);
     let committed = ledger.declare(declaration, uid, &actor)?;
-    report(ctx, ui, &committed);
+    if defaulted {
+        ui.status(&format!(
+            "no --sev given: {}, the ledger's default; change it with `git incident sev`",
+            committed.incident.severity
+        ));
+    }
+    let mut times = Vec::new();
+    if ctx.at.is_some() {
+        times.push(("declared", actor.at));
+    }
+    if let Some(started_at) = started_at {
+        times.push(("impact started", started_at));
+    }
+    report(ctx, ui, &committed, &times);
     super::sync::after_change(ctx, ui, &ledger);
     Ok(())
 }

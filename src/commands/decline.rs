@@ -3,8 +3,8 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::IdArg;
+use super::{ForceFlag, apply_change};
 
 /// Decline an incident: it is not a real incident
 #[derive(Debug, clap::Args)]
@@ -14,14 +14,12 @@ pub(super) struct DeclineArgs {
     /// Why it is not an incident
     #[arg(long, value_name = "TEXT", required = true)]
     why: String,
+    #[command(flatten)]
+    force: ForceFlag,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DeclineArgs) -> Result<(), CliError> {
-    apply_change(
-        ctx,
-        ui,
-        &args.id.id,
-        &Change::Decline { why: args.why },
-        None,
-    )
+    let force = args.force.reason(Some(&args.why));
+    let change = Change::Decline { why: args.why };
+    apply_change(ctx, ui, &args.id.id, &change, force)
 }

@@ -3,8 +3,8 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::{IdArg, who};
+use super::{ForceArgs, apply_change};
 
 /// Assign or hand over the incident lead
 ///
@@ -15,9 +15,17 @@ pub(super) struct LeadArgs {
     id: IdArg,
     /// The new lead, "Name <email>", or `me`
     who: String,
+    #[command(flatten)]
+    force: ForceArgs,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &LeadArgs) -> Result<(), CliError> {
     let lead = who(ctx, &args.who, None)?;
-    apply_change(ctx, ui, &args.id.id, &Change::Lead(lead), None)
+    apply_change(
+        ctx,
+        ui,
+        &args.id.id,
+        &Change::Lead(lead),
+        args.force.reason(),
+    )
 }

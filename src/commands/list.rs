@@ -1,6 +1,7 @@
 use crate::context::Context;
 use crate::domain::Status;
 use crate::domain::Summary;
+use crate::domain::runbook::severity_named;
 use crate::domain::summary::{Filter, newest_first};
 use crate::error::CliError;
 use crate::ledger::cache::summary::Listed;
@@ -46,9 +47,20 @@ impl clap::builder::ValueParserFactory for Status {
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
+    let known = ledger.runbook.severity_names();
+    let severities = args
+        .sev
+        .iter()
+        .map(|sev| {
+            severity_named(&known, sev).cloned().ok_or_else(|| {
+                CliError::usage(format!("--sev: unknown severity `{sev}`"))
+                    .with_hint(format!("the runbook's severities are {}", known.join(", ")))
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let filter = Filter {
         statuses: args.status.clone(),
-        severities: args.sev.clone(),
+        severities,
         service: args.service.clone(),
         since: args.since.time(ctx)?,
         open: args.open,

@@ -39,6 +39,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::context::{Context, GlobalArgs};
@@ -344,6 +345,21 @@ impl ForceArgs {
     }
 }
 
+/// `--force` on a command whose own `--why` is required or recorded anyway:
+/// that reason is the override's too.
+#[derive(Debug, Clone, clap::Args)]
+struct ForceFlag {
+    /// Override a rule that refuses this change; --why is kept as the reason
+    #[arg(long, requires = "why")]
+    force: bool,
+}
+
+impl ForceFlag {
+    fn reason(&self, why: Option<&str>) -> Option<String> {
+        self.force.then(|| why.map(str::to_owned)).flatten()
+    }
+}
+
 /// Applies one change and reports it: what happened on stderr, the id (or
 /// the id of what was created) on stdout, or one JSON document.
 fn apply_change(
@@ -357,12 +373,21 @@ fn apply_change(
     let id = args::incident_id(ui, &ledger, id)?;
     let actor = ctx.actor(force)?;
     let committed = ledger.apply(&id, change, &actor)?;
-    report(ctx, ui, &committed);
+    let times = ctx.at.as_ref().map(|_| ("event time", actor.at));
+    report(ctx, ui, &committed, times.as_slice());
     sync::after_change(ctx, ui, &ledger);
     Ok(())
 }
 
-fn report(ctx: &Context, ui: &mut Ui, committed: &crate::ledger::Committed) {
+/// Says what a change did on stderr, with every time the command line gave
+/// as the ledger understood it (`times`: what each is, and when), and prints
+/// its id or its JSON on stdout.
+fn report(
+    ctx: &Context,
+    ui: &mut Ui,
+    committed: &crate::ledger::Committed,
+    times: &[(&str, DateTime<Utc>)],
+) {
     let short = committed.commit.short();
     // git falls back to a text merge in silence where the driver is missing.
     if !crate::ledger::driver::registered_at(&ctx.dir) {
@@ -375,6 +400,10 @@ fn report(ctx: &Context, ui: &mut Ui, committed: &crate::ledger::Committed) {
         "{}: {} ({short})",
         committed.id, committed.applied.summary
     ));
+    for (what, t) in times {
+        let local = ctx.local_offset(*t);
+        ui.status(&format!("  {what}: {}", render::time_and_local(*t, local)));
+    }
     if ctx.json {
         ui.json(&render::json::applied(
             &committed.id,

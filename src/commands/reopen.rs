@@ -3,8 +3,8 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::IdArg;
+use super::{ForceFlag, apply_change};
 
 /// Reopen a resolved, closed or exited incident (back to acknowledged)
 #[derive(Debug, clap::Args)]
@@ -14,14 +14,12 @@ pub(super) struct ReopenArgs {
     /// Why it is reopened
     #[arg(long, value_name = "TEXT", required = true)]
     why: String,
+    #[command(flatten)]
+    force: ForceFlag,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ReopenArgs) -> Result<(), CliError> {
-    apply_change(
-        ctx,
-        ui,
-        &args.id.id,
-        &Change::Reopen { why: args.why },
-        None,
-    )
+    let force = args.force.reason(Some(&args.why));
+    let change = Change::Reopen { why: args.why };
+    apply_change(ctx, ui, &args.id.id, &change, force)
 }

@@ -6,7 +6,7 @@ use crate::ui::Ui;
 use crate::ui::editor::{self, Unsaved};
 
 use super::args::IdArg;
-use super::{apply_change, read_value};
+use super::{ForceArgs, apply_change, read_value};
 
 /// Record the post-incident review
 ///
@@ -29,6 +29,8 @@ pub(super) struct ReviewArgs {
     /// What failed (`@FILE` reads a file)
     #[arg(long, value_name = "TEXT")]
     went_wrong: Option<String>,
+    #[command(flatten)]
+    force: ForceArgs,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ReviewArgs) -> Result<(), CliError> {
@@ -42,7 +44,13 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: ReviewArgs) -> Result<(), Cl
     if fields == ReviewFields::default() {
         fields = edit(ctx, &args.id.id)?;
     }
-    apply_change(ctx, ui, &args.id.id, &Change::Review(fields), None)
+    apply_change(
+        ctx,
+        ui,
+        &args.id.id,
+        &Change::Review(fields),
+        args.force.reason(),
+    )
 }
 
 /// Opens the review in the editor, one `## Section` per field.

@@ -3,8 +3,8 @@ use crate::domain::Change;
 use crate::error::CliError;
 use crate::ui::Ui;
 
-use super::apply_change;
 use super::args::IdArg;
+use super::{ForceFlag, apply_change};
 
 /// Change an incident's severity
 #[derive(Debug, clap::Args)]
@@ -16,12 +16,15 @@ pub(super) struct SevArgs {
     /// Why the severity changed; kept in the commit
     #[arg(long, value_name = "TEXT")]
     why: Option<String>,
+    #[command(flatten)]
+    force: ForceFlag,
 }
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: SevArgs) -> Result<(), CliError> {
+    let force = args.force.reason(args.why.as_deref());
     let change = Change::Severity {
         to: args.severity,
         why: args.why,
     };
-    apply_change(ctx, ui, &args.id.id, &change, None)
+    apply_change(ctx, ui, &args.id.id, &change, force)
 }

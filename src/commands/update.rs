@@ -4,7 +4,7 @@ use crate::error::CliError;
 use crate::ui::Ui;
 
 use super::args::IdArg;
-use super::{apply_change, read_value};
+use super::{ForceArgs, apply_change, read_value};
 
 /// Record a stakeholder update
 ///
@@ -19,6 +19,8 @@ pub(super) struct UpdateArgs {
     /// Who it is for
     #[arg(long, value_enum, default_value = "internal")]
     audience: AudienceArg,
+    #[command(flatten)]
+    force: ForceArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -38,6 +40,6 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: UpdateArgs) -> Result<(), Cl
         ui,
         &args.id.id,
         &Change::Update { text, audience },
-        None,
+        args.force.reason(),
     )
 }

@@ -151,9 +151,77 @@ impl Runbook {
     }
 }
 
+/// The severity among `known` that `text` names, read as ids are: the name
+/// itself (`SEV-1`), in any case and with or without its punctuation
+/// (`sev-1`, `Sev1`, `SEV1`), or its number alone (`1`). `None` where it
+/// names none, or more than one.
+pub fn severity_named<'a>(known: &'a [String], text: &str) -> Option<&'a String> {
+    let text = text.trim();
+    if let Some(exact) = known.iter().find(|k| *k == text) {
+        return Some(exact);
+    }
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let number = |s: &str| -> Option<u64> {
+        let digits = s.trim_end_matches(|c: char| !c.is_ascii_digit());
+        let start = digits.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        digits[start..].parse().ok()
+    };
+    let only = |mut found: Vec<&'a String>| (found.len() == 1).then(|| found.remove(0));
+    let wanted = key(text);
+    if wanted.is_empty() {
+        return None;
+    }
+    let by_key: Vec<&String> = known.iter().filter(|k| key(k) == wanted).collect();
+    if !by_key.is_empty() {
+        return only(by_key);
+    }
+    if !text.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let wanted = text.parse::<u64>().ok()?;
+    only(known.iter().filter(|k| number(k) == Some(wanted)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_severity_is_named_as_an_id_is() {
+        let known = ["SEV-1", "SEV-2", "SEV-3", "SEV-4"].map(String::from);
+        for text in [
+            "SEV-1", "sev-1", "Sev1", "SEV1", "1", "01", " sev 1 ", "sev_1",
+        ] {
+            assert_eq!(
+                severity_named(&known, text).map(String::as_str),
+                Some("SEV-1"),
+                "{text}"
+            );
+        }
+        for text in [
+            "SEV-9", "9", "", "-", "SEV", "SEV-12", "1.0", "one", "SEV-1x",
+        ] {
+            assert_eq!(severity_named(&known, text), None, "{text}");
+        }
+        // A team's own names: a number that two of them end in names neither.
+        let known = ["P0", "P1", "critical", "minor-1", "C1"].map(String::from);
+        assert_eq!(severity_named(&known, "p0").map(String::as_str), Some("P0"));
+        assert_eq!(severity_named(&known, "0").map(String::as_str), Some("P0"));
+        assert_eq!(
+            severity_named(&known, "CRITICAL").map(String::as_str),
+            Some("critical")
+        );
+        assert_eq!(severity_named(&known, "1"), None);
+        assert_eq!(
+            severity_named(&known, "Minor 1").map(String::as_str),
+            Some("minor-1")
+        );
+    }
 
     #[test]
     fn default_runbook_encodes_the_seed_runbook() {

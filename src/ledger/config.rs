@@ -21,6 +21,11 @@ pub struct LedgerConfig {
     /// Known services; when empty, any service name is accepted.
     #[serde(default)]
     pub(crate) services: Vec<String>,
+    /// The severity `declare` gives an incident declared without `--sev`;
+    /// when unset, the runbook's most severe level (when unsure, pick the
+    /// higher level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) default_severity: Option<String>,
     /// Severities that need a review and follow-up actions before close.
     #[serde(default = "default_review_required")]
     pub(crate) review_required: Vec<String>,
@@ -87,6 +92,9 @@ prefix = "INC"
 runbook = "runbook.toml"
 # Known services. While the list is empty, any service name is accepted.
 services = []
+# The severity of an incident declared without --sev. Unset, it is the
+# runbook's most severe level: when unsure, pick the higher level.
+# default_severity = "SEV-1"
 # Severities that need a review and follow-up actions before `close`.
 review_required = ["SEV-1", "SEV-2"]
 
@@ -153,12 +161,25 @@ impl LedgerConfig {
         for (sev, value) in &self.cleanup.by_severity {
             check("cleanup.by_severity", Some(sev), value);
         }
+        if let Some(sev) = &self.default_severity
+            && !severities.contains(sev)
+        {
+            problems.push(format!("default_severity names unknown severity `{sev}`"));
+        }
         for sev in &self.review_required {
             if !severities.contains(sev) {
                 problems.push(format!("review_required names unknown severity `{sev}`"));
             }
         }
         problems
+    }
+
+    /// The severity of an incident declared without one: `default_severity`,
+    /// else the most severe of `severities` (most severe first).
+    pub(crate) fn default_severity<'a>(&'a self, severities: &'a [String]) -> Option<&'a str> {
+        self.default_severity
+            .as_deref()
+            .or_else(|| severities.first().map(String::as_str))
     }
 
     /// The cleanup deadline for a severity, if the ledger sets one.

@@ -19,11 +19,24 @@ pub(crate) mod verify;
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
 /// A time as the views show it: `2026-11-26 18:40 UTC`.
 pub(crate) fn time(t: DateTime<Utc>) -> String {
     crate::domain::when::shown(t)
+}
+
+/// A time in UTC, and in local time too where the two differ:
+/// `2026-12-01 22:08 UTC (2026-12-01 23:08 +01:00 local)`.
+pub(crate) fn time_and_local(t: DateTime<Utc>, local: FixedOffset) -> String {
+    if local.local_minus_utc() == 0 {
+        return time(t);
+    }
+    format!(
+        "{} ({} local)",
+        time(t),
+        t.with_timezone(&local).format("%Y-%m-%d %H:%M %:z")
+    )
 }
 
 /// `1 incident`, `2 incidents`.

@@ -11,6 +11,7 @@ mod test_gitconfig;
 mod test_globals;
 mod test_history;
 mod test_hostile;
+mod test_input;
 mod test_kill;
 mod test_layers;
 mod test_lifecycle;

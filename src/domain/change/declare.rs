@@ -1,7 +1,11 @@
 //! A declaration becomes an incident: the first version of its file.
 
-use super::rules::{check_not_future, check_service, check_severity, check_text};
-use super::{Actor, Applied, ChangeError, Declaration, Settings, Trailer, Verb, short, time};
+use super::rules::{
+    check_not_future, check_not_long_ago, check_service, check_severity, check_text,
+};
+use super::{
+    Actor, Applied, ChangeError, Declaration, Guard, Settings, Trailer, Verb, short, time,
+};
 use crate::domain::IncidentId;
 use crate::domain::incident::Incident;
 use crate::domain::when::shown;
@@ -21,7 +25,7 @@ impl Declaration {
         if self.title.contains('\n') {
             return Err(ChangeError::invalid("the title must be one line"));
         }
-        check_severity(&self.severity, settings)?;
+        let severity = check_severity(&self.severity, settings)?;
         for service in &self.services {
             check_service(service, settings)?;
         }
@@ -29,6 +33,13 @@ impl Declaration {
             check_text("impact", impact)?;
         }
         check_not_future(actor)?;
+        let mut guard = Guard::new(actor);
+        if actor.at != actor.now {
+            check_not_long_ago("event time", actor.at, actor, &mut guard)?;
+        }
+        if let Some(started_at) = self.started_at {
+            check_not_long_ago("impact start", started_at, actor, &mut guard)?;
+        }
         let started_at = self.started_at.unwrap_or(actor.at);
         if started_at > actor.at {
             return Err(ChangeError::invalid(format!(
@@ -37,7 +48,7 @@ impl Declaration {
                 shown(actor.at)
             )));
         }
-        let incident = Incident {
+        let mut incident = Incident {
             lead: self.lead,
             services: self.services,
             impact: self.impact,
@@ -48,16 +59,17 @@ impl Declaration {
                 id,
                 uid,
                 self.title.trim().to_owned(),
-                self.severity.clone(),
+                severity.clone(),
                 actor.at,
                 actor.by.clone(),
             )
         };
         let mut applied = Applied::new(
             Verb::Declare,
-            format!("declared {}: {}", self.severity, short(&incident.title)),
+            format!("declared {severity}: {}", short(&incident.title)),
         )
-        .trailer(Trailer::Severity, self.severity);
+        .trailer(Trailer::Severity, severity);
+        guard.record(&mut incident, &mut applied, actor);
         // As for every other change: a backdated declaration says so.
         if actor.at != actor.now {
             applied = applied.trailer(Trailer::EventTime, time(actor.at));

@@ -40,8 +40,8 @@ pub(super) fn severity(
     settings: &Settings,
 ) -> Result<Applied, ChangeError> {
     let id = inc.id.clone();
-    check_severity(to, settings)?;
-    if inc.severity == to {
+    let to = &check_severity(to, settings)?;
+    if &inc.severity == to {
         return Err(ChangeError::invalid(format!("{id} is already {to}")));
     }
     let rank = |s: &str| settings.severities.iter().position(|known| known == s);

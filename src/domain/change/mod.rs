@@ -13,8 +13,8 @@ mod rules;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use rules::check_not_future;
-pub use rules::{check_milestones, check_target, check_text};
+pub use rules::{MAX_BACKDATE, check_milestones, check_target, check_text};
+use rules::{check_event_time, check_not_future};
 
 use super::identity::Identity;
 use super::incident::{ActionKind, Audience, Incident, MitigationKind, Override, Status};
@@ -327,7 +327,14 @@ struct Guard<'a> {
     overridden: Vec<String>,
 }
 
-impl Guard<'_> {
+impl<'a> Guard<'a> {
+    fn new(actor: &'a Actor) -> Self {
+        Guard {
+            force: actor.force.as_deref(),
+            overridden: Vec::new(),
+        }
+    }
+
     fn check(&mut self, ok: bool, rule: impl FnOnce() -> String) -> Result<(), ChangeError> {
         if ok {
             return Ok(());
@@ -339,6 +346,29 @@ impl Guard<'_> {
         } else {
             Err(ChangeError::Refused { rule })
         }
+    }
+
+    /// Records the rules overridden in the incident's `overrides` and in
+    /// the commit's trailers.
+    fn record(self, incident: &mut Incident, applied: &mut Applied, actor: &Actor) {
+        if let Some(why) = self.force {
+            for rule in &self.overridden {
+                incident.overrides.push(Override {
+                    at: actor.now,
+                    by: actor.by.clone(),
+                    change: applied.verb.as_str().to_owned(),
+                    rule: rule.clone(),
+                    why: why.to_owned(),
+                });
+                applied.trailers.push((Trailer::Override, rule.clone()));
+            }
+            if !self.overridden.is_empty() {
+                applied
+                    .trailers
+                    .push((Trailer::OverrideWhy, why.to_owned()));
+            }
+        }
+        applied.overridden = self.overridden;
     }
 }
 
@@ -447,28 +477,13 @@ impl Change {
             ));
         }
         let mut next = incident.clone();
-        let mut guard = Guard {
-            force: actor.force.as_deref(),
-            overridden: Vec::new(),
-        };
+        let mut guard = Guard::new(actor);
         let mut applied = self.apply_to(&mut next, actor, settings, &mut guard)?;
         check_milestones(&next)?;
-        if let Some(why) = &actor.force {
-            for rule in &guard.overridden {
-                next.overrides.push(Override {
-                    at: actor.now,
-                    by: actor.by.clone(),
-                    change: self.verb().as_str().to_owned(),
-                    rule: rule.clone(),
-                    why: why.clone(),
-                });
-                applied.trailers.push((Trailer::Override, rule.clone()));
-            }
-            if !guard.overridden.is_empty() {
-                applied.trailers.push((Trailer::OverrideWhy, why.clone()));
-            }
-        }
-        applied.overridden = guard.overridden;
+        // After the milestones: where they refuse the time, forcing would
+        // not help, so they say so first.
+        check_event_time(incident, actor, &mut guard)?;
+        guard.record(&mut next, &mut applied, actor);
         if actor.at != actor.now {
             applied.trailers.push((Trailer::EventTime, time(actor.at)));
         }

@@ -5,9 +5,11 @@
 use crate::domain::when::shown;
 use chrono::{DateTime, Utc};
 
-use super::{Actor, Change, ChangeError, Settings, time};
+use super::{Actor, Change, ChangeError, Guard, Settings, time};
 use crate::domain::id::IncidentId;
 use crate::domain::incident::{Incident, Mitigation, Status};
+use crate::domain::runbook::severity_named;
+use crate::domain::when::{CLOCK_SKEW, TimeError};
 
 /// Refuses empty text, and control characters other than newline and tab.
 pub fn check_text(what: &str, text: &str) -> Result<(), ChangeError> {
@@ -51,9 +53,11 @@ pub fn check_target<E: From<ChangeError>>(
     }
 }
 
-pub(super) fn check_severity(severity: &str, settings: &Settings) -> Result<(), ChangeError> {
-    if settings.severities.iter().any(|s| s == severity) {
-        return Ok(());
+/// The known severity `severity` names (`1`, `sev1` and `SEV-1` are SEV-1),
+/// or why it names none.
+pub(super) fn check_severity(severity: &str, settings: &Settings) -> Result<String, ChangeError> {
+    if let Some(known) = severity_named(&settings.severities, severity) {
+        return Ok(known.clone());
     }
     Err(ChangeError::invalid_hint(
         format!("unknown severity `{severity}`"),
@@ -81,15 +85,58 @@ pub(super) fn check_service(service: &str, settings: &Settings) -> Result<(), Ch
 pub(super) fn check_not_future(actor: &Actor) -> Result<(), ChangeError> {
     let grace = actor
         .now
-        .checked_add_signed(chrono::Duration::minutes(1))
+        .checked_add_signed(CLOCK_SKEW)
         .unwrap_or(actor.now);
     if actor.at > grace {
         return Err(ChangeError::invalid_hint(
             format!("the event time {} is in the future", time(actor.at)),
-            "--at takes a past time: RFC 3339, HH:MM (today), or an age such as `15m ago`",
+            format!("--at takes a past time: {}", TimeError::HINT),
         ));
     }
     Ok(())
+}
+
+/// How far back an event time may lie without `--force`.
+pub const MAX_BACKDATE: chrono::Duration = chrono::Duration::days(30);
+
+/// An event time given with `--at` before the incident began, or longer ago
+/// than [`MAX_BACKDATE`], is more often a mistyped time than a late record:
+/// refused unless forced.
+pub(super) fn check_event_time(
+    inc: &Incident,
+    actor: &Actor,
+    guard: &mut Guard<'_>,
+) -> Result<(), ChangeError> {
+    if actor.at == actor.now {
+        return Ok(());
+    }
+    guard.check(actor.at >= inc.started_at, || {
+        format!(
+            "the event time {} is before {} began ({})",
+            shown(actor.at),
+            inc.id,
+            shown(inc.started_at)
+        )
+    })?;
+    check_not_long_ago("event time", actor.at, actor, guard)
+}
+
+/// Refuses `at`, unless forced, where it lies more than [`MAX_BACKDATE`]
+/// before now.
+pub(super) fn check_not_long_ago(
+    what: &str,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    guard: &mut Guard<'_>,
+) -> Result<(), ChangeError> {
+    let oldest = actor.now.checked_sub_signed(MAX_BACKDATE);
+    guard.check(oldest.is_none_or(|oldest| at >= oldest), || {
+        format!(
+            "the {what} {} is more than {} days ago",
+            shown(at),
+            MAX_BACKDATE.num_days()
+        )
+    })
 }
 
 /// Refuses milestones out of order: started <= declared <= acknowledged <=

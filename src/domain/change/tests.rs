@@ -555,3 +555,60 @@ fn a_duplicate_needs_its_original_in_the_ledger() {
     let never = |_: &str| -> Result<(IncidentId, bool), ChangeError> { unreachable!() };
     assert!(check_target(&Change::Close, never).is_ok());
 }
+
+/// An actor at `now` who says the event happened at `at`.
+fn backdated(now: &str, at_: &str, force: Option<&str>) -> Actor {
+    Actor {
+        at: at(at_),
+        ..actor(now, force)
+    }
+}
+
+#[test]
+fn an_event_time_before_the_start_or_over_30_days_ago_is_refused_unless_forced() {
+    // Impact began 18:00; declared 18:05.
+    let note = || Change::Note("deploy web-7f3a".into());
+    let try_at = |now: &str, t: &str, force: Option<&str>| {
+        let mut inc = declared("SEV-3");
+        note()
+            .apply(&mut inc, &backdated(now, t, force), &settings())
+            .map(|applied| (applied, inc))
+    };
+    let now = "2026-11-26T18:30:00Z";
+    assert!(
+        try_at(now, "2026-11-26T18:00:00Z", None).is_ok(),
+        "at the start"
+    );
+    let before = try_at(now, "2026-11-26T17:59:59Z", None).unwrap_err();
+    assert_eq!(
+        before,
+        ChangeError::Refused {
+            rule:
+                "the event time 2026-11-26 17:59 UTC is before INC-1 began (2026-11-26 18:00 UTC)"
+                    .into()
+        }
+    );
+    let (applied, inc) =
+        try_at(now, "2026-11-26T17:59:59Z", Some("the deploy came first")).unwrap();
+    assert_eq!(applied.overridden.len(), 1);
+    assert_eq!(inc.overrides[0].why, "the deploy came first");
+    assert_eq!(inc.notes[0].at, at("2026-11-26T17:59:59Z"));
+
+    // Thirty days after the start, the start itself is just in reach.
+    let later = "2026-12-26T18:00:00Z";
+    assert!(try_at(later, "2026-11-26T18:00:00Z", None).is_ok());
+    let later = "2026-12-26T18:00:01Z";
+    assert_eq!(
+        try_at(later, "2026-11-26T18:00:00Z", None).map(|_| ()),
+        Err(ChangeError::Refused {
+            rule: "the event time 2026-11-26 18:00 UTC is more than 30 days ago".into()
+        })
+    );
+    // Given no time, a change is never refused for its age.
+    let mut inc = declared("SEV-3");
+    assert!(
+        note()
+            .apply(&mut inc, &actor(later, None), &settings())
+            .is_ok()
+    );
+}
