@@ -61,11 +61,11 @@ impl CleanupArgs {
 
 const EXAMPLES: &str = "\
 Examples:
-  git incident cleanup                   what is still in place, with the diffs
-  git incident cleanup INC-42            one incident's
-  git incident cleanup --overdue         in a nightly CI job: fails when one is late
-  git incident cleanup --since 7d        the weekly review
-  git incident cleanup --since v2.3      since a tag (any revision)
+  git incident cleanup                   # what is still in place, with the diffs
+  git incident cleanup INC-42            # one incident's
+  git incident cleanup --overdue         # in a nightly CI job: fails when one is late
+  git incident cleanup --since 7d        # the weekly review
+  git incident cleanup --since v2.3      # since a tag (any revision)
   git incident cleanup done INC-42 M1 --note \"flag back at 100%\"
   git incident cleanup keep INC-42 M2 --why \"40 pods is the new baseline\"";
 

@@ -1,10 +1,6 @@
-use clap::CommandFactory;
-
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ui::Ui;
-
-use super::Cli;
 
 /// Print a shell completion script
 ///
@@ -17,7 +13,7 @@ pub(super) struct CompletionsArgs {
 
 pub(super) fn run(_ctx: &Context, ui: &mut Ui, args: &CompletionsArgs) -> Result<(), CliError> {
     let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "git-incident", &mut out);
+    clap_complete::generate(args.shell, &mut super::command(), "git-incident", &mut out);
     ui.print(&String::from_utf8_lossy(&out));
     Ok(())
 }

@@ -13,6 +13,7 @@ use super::{ForceArgs, report};
 /// level: when unsure, pick the higher one (`git incident runbook` shows the
 /// levels).
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct DeclareArgs {
     /// One line: what is broken, as users see it
     title: String,
@@ -34,6 +35,15 @@ pub(super) struct DeclareArgs {
     #[command(flatten)]
     force: ForceArgs,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  # What is known now; severity, services and impact can change later
+  git incident declare "Checkout API returning 502s" --sev SEV-2 --service checkout-api
+  # Declared late: the impact began at 18:30
+  git incident declare "EU logins fail" --sev SEV-1 --service auth --started 18:30 \
+      --impact "No EU user can log in" --lead "Ada Lovelace <ada@example.com>"
+  # In a script: stdout holds the new id alone
+  id=$(git incident declare "Disk full on db-3" --sev SEV-3 --service db --quiet)"#;
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: DeclareArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;

@@ -20,6 +20,7 @@ use super::args::{self, SinceArg};
 /// ("what was open at 14:00?"): a revision, else the last commit made at or
 /// before the time.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct ListArgs {
     /// Only incidents in this status (repeat for several)
     #[arg(long, value_name = "S")]
@@ -36,6 +37,14 @@ pub(super) struct ListArgs {
     #[arg(long)]
     open: bool,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  # What is going on now
+  git incident list --open
+  # The last 30 days' SEV-1s of one service
+  git incident list --sev SEV-1 --service checkout-api --since 30d
+  # For scripts: every field, one JSON document
+  git incident list --status resolved --json"#;
 
 impl clap::builder::ValueParserFactory for Status {
     type Parser = clap::builder::ValueParser;

@@ -16,10 +16,18 @@ use super::args::{IdArg, announce_commit_graph};
 /// a merge discarded is still listed. The history follows the incident back
 /// across a renumbering.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct LogArgs {
     #[command(flatten)]
     id: IdArg,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  git incident log INC-42
+  # For a script: one JSON document
+  git incident log INC-42 --json
+  # The same commits in plain git, through their trailers
+  git log --grep 'Incident: INC-42' --format='%h %an %s'"#;
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;

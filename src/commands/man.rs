@@ -6,13 +6,9 @@
 
 use std::path::PathBuf;
 
-use clap::CommandFactory;
-
 use crate::context::Context;
 use crate::error::{CliError, Kind};
 use crate::ui::Ui;
-
-use super::Cli;
 
 /// Print the manual page, or write every page into a folder
 ///
@@ -21,8 +17,10 @@ use super::Cli;
 /// git-incident-cleanup-done.1, ...) into DIR, creating it, and prints each
 /// file written.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  git incident man --dir ~/.cargo/share/man/man1    # where man finds them when ~/.cargo/bin is on PATH
+#[command(after_long_help = "Examples:
+  # Where man finds them, when ~/.cargo/bin is on PATH
+  git incident man --dir ~/.cargo/share/man/man1
+  # Read the top page without installing it
   git incident man | man -l -")]
 pub(super) struct ManArgs {
     /// Write every page into DIR instead of printing the top page
@@ -58,7 +56,7 @@ fn no_page() -> CliError {
 
 /// Every page, the top one first: (file name, roff).
 fn pages() -> Vec<(String, Result<Vec<u8>, CliError>)> {
-    let mut cmd = Cli::command()
+    let mut cmd = super::command()
         .name("git-incident")
         .disable_help_subcommand(true);
     cmd.build();
@@ -68,14 +66,36 @@ fn pages() -> Vec<(String, Result<Vec<u8>, CliError>)> {
 }
 
 fn collect(cmd: &clap::Command, pages: &mut Vec<(String, Result<Vec<u8>, CliError>)>) {
-    let man = clap_mangen::Man::new(cmd.clone());
+    // The examples as a section of their own, in place of clap_mangen's
+    // EXTRA, which would fill them into one paragraph.
+    let examples = super::help::examples_roff(cmd);
+    let bare = match examples {
+        Some(_) => cmd
+            .clone()
+            .after_long_help(None::<&str>)
+            .after_help(None::<&str>),
+        None => cmd.clone(),
+    };
+    let man = clap_mangen::Man::new(bare);
     let mut out = Vec::new();
     let page = man
         .render(&mut out)
-        .map(|()| out)
+        .map(|()| with_examples(out, examples.as_deref()))
         .map_err(|e| CliError::new(Kind::Internal, format!("cannot render the manual: {e}")));
     pages.push((man.get_filename(), page));
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         collect(sub, pages);
     }
+}
+
+/// The page with its EXAMPLES section before VERSION, as man pages order
+/// them, or at the end.
+fn with_examples(page: Vec<u8>, examples: Option<&str>) -> Vec<u8> {
+    let Some(examples) = examples else {
+        return page;
+    };
+    let page = String::from_utf8_lossy(&page);
+    let at = page.find("\n.SH VERSION").map_or(page.len(), |i| i + 1);
+    let (head, tail) = page.split_at(at);
+    format!("{head}{examples}{tail}").into_bytes()
 }

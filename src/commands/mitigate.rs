@@ -15,6 +15,7 @@ use super::{ForceArgs, apply_change, read_value};
 /// temporary state now in place). `@FILE` reads a value from a file, such as
 /// a config snapshot.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct MitigateArgs {
     #[command(flatten)]
     id: IdArg,
@@ -41,6 +42,17 @@ pub(super) struct MitigateArgs {
     #[command(flatten)]
     force: ForceArgs,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  git incident mitigate INC-42 "Rolled back web-7f3a to web-7e11" --kind rollback
+  # Temporary: on `git incident cleanup` until undone, with the state to restore
+  git incident mitigate INC-42 "Disabled flag new-checkout-flow" --kind flag --temporary \
+      --cleanup "Re-enable gradually: 10%, 50%, 100%" --target flags/checkout.toml \
+      --before "enabled = true" --after "enabled = false"
+  # The states from files, such as a config before and after
+  git incident mitigate INC-42 "Scaled checkout to 40 pods" --kind scale --temporary \
+      --cleanup "Back to 10 once the queue drains" --target deploy/checkout \
+      --before @replicas-before.yaml --after @replicas-after.yaml"#;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum KindArg {

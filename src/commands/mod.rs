@@ -13,6 +13,7 @@ mod declare;
 mod decline;
 mod diff;
 mod duplicate;
+mod help;
 mod init;
 mod lead;
 mod list;
@@ -40,13 +41,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::context::{Context, GlobalArgs};
 use crate::domain::Change;
 use crate::error::CliError;
 use crate::render;
 use crate::ui::Ui;
+
+use help::GLOBAL;
 
 /// A git-backed incident ledger.
 ///
@@ -62,27 +65,38 @@ use crate::ui::Ui;
 )]
 pub(crate) struct Cli {
     /// Run as if started in DIR (also GIT_INCIDENT_DIR)
-    #[arg(short = 'C', global = true, value_name = "DIR", id = "chdir")]
+    #[arg(short = 'C', global = true, value_name = "DIR", id = "chdir", help_heading = GLOBAL)]
     dir: Option<PathBuf>,
     /// Print one JSON document on stdout, for scripts
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     json: bool,
     /// Act as another responder
-    #[arg(long = "as", global = true, value_name = "\"NAME <EMAIL>\"")]
+    #[arg(
+        long = "as",
+        global = true,
+        value_name = "\"NAME <EMAIL>\"",
+        help_heading = GLOBAL
+    )]
     act_as: Option<String>,
     /// For a state change: when it happened, if recorded late (RFC 3339,
     /// HH:MM today, or an age such as `15m ago`). For show and stats: the
     /// point of history to read (a revision, or a time)
-    #[arg(long, global = true, value_name = "TIME|REV")]
+    #[arg(long, global = true, value_name = "TIME|REV", help_heading = GLOBAL)]
     at: Option<String>,
     /// Say nothing on stderr but warnings and errors
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     quiet: bool,
     /// Never colour the output (also NO_COLOR)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     no_color: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The command line as clap reads it and as `--help`, the manual pages and
+/// the completions show it (see `help`).
+pub(crate) fn command() -> clap::Command {
+    help::at_per_command(Cli::command())
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,7 +143,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         .skip(1)
         .take_while(|a| *a != "--")
         .any(|a| a == "--json");
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             // Through Ui, not clap's own printer: clap quotes the arguments

@@ -8,6 +8,7 @@ use super::{ForceArgs, apply_change, read_value};
 
 /// Record an investigation finding
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct NoteArgs {
     #[command(flatten)]
     id: IdArg,
@@ -16,6 +17,13 @@ pub(super) struct NoteArgs {
     #[command(flatten)]
     force: ForceArgs,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  git incident note INC-42 "5xx began at 18:30, right after deploy web-7f3a"
+  # Found at 18:40, written down now
+  git incident note 42 "Connection pool exhausted since 18:25" --at 18:40
+  # A longer finding, from a file
+  git incident note INC-42 @findings.md"#;
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: NoteArgs) -> Result<(), CliError> {
     let text = read_value(ctx, &args.text)?;

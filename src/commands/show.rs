@@ -12,10 +12,18 @@ use super::args::{self, IdArg, label};
 /// revision (`HEAD~3`, a commit id, a tag), else a time, read as the last
 /// commit made at or before it (what the responders had recorded by then).
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct ShowArgs {
     #[command(flatten)]
     id: IdArg,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  git incident show INC-42
+  # As it stood at 14:05: what the responders knew then
+  git incident show 42 --at 14:05
+  # Three commits ago, every field, for a script
+  git incident show INC-42 --at HEAD~3 --json"#;
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;

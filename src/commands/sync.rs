@@ -14,10 +14,18 @@ use crate::ui::Ui;
 /// pushed, never forced, and a push lost to someone else's is merged and
 /// tried again. Offline, your commits stay here and the next sync sends them.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct SyncArgs {
     /// The remote (default: the branch's upstream, else the only one, else origin)
     remote: Option<String>,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  # Before a hand-over, and after recording changes offline
+  git incident sync
+  # Another remote than the branch's upstream
+  git incident sync backup
+  # Sync after every change instead: in ledger.toml, [sync] after_change = true"#;
 
 /// A sync as this command line asks for it: the merge commit is made by
 /// whoever runs the command.

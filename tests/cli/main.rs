@@ -9,6 +9,7 @@ mod test_crash;
 mod test_fuzz;
 mod test_gitconfig;
 mod test_globals;
+mod test_help;
 mod test_history;
 mod test_hostile;
 mod test_input;

@@ -137,3 +137,70 @@ man git-incident-cleanup-done | head -n 5"
     assert_eq!(text.matches("git-incident(1)").count(), 4, "{text}");
     assert!(text.contains("git-incident-cleanup-done(1)"), "{text}");
 }
+
+#[test]
+fn pages_list_their_own_options_then_the_global_ones_then_examples() {
+    let env = TestEnv::empty();
+    env.run(&["man", "--dir", "pages"]).ok();
+    let page = |name: &str| std::fs::read_to_string(env.dir.join("pages").join(name)).unwrap();
+    let declare = page("git-incident-declare.1");
+    let sections: Vec<&str> = declare
+        .lines()
+        .filter_map(|l| l.strip_prefix(".SH "))
+        .map(|h| h.trim_matches('"'))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "NAME",
+            "SYNOPSIS",
+            "DESCRIPTION",
+            "OPTIONS",
+            "GLOBAL OPTIONS",
+            "EXAMPLES"
+        ],
+        "{declare}"
+    );
+    // The synopsis too names the command's own options first.
+    let synopsis = declare
+        .lines()
+        .skip_while(|l| *l != ".SH SYNOPSIS")
+        .nth(1)
+        .unwrap();
+    let at = |option: &str| {
+        synopsis
+            .find(option)
+            .unwrap_or_else(|| panic!("{option}: {synopsis}"))
+    };
+    assert!(at("\\-\\-started") < at("\\-C"), "{synopsis}");
+    assert!(at("\\-\\-sev") < at("\\-\\-json"), "{synopsis}");
+    // The examples keep their lines, not filled into one paragraph.
+    let examples = &declare[declare.find(".SH EXAMPLES").unwrap()..];
+    assert!(examples.starts_with(".SH EXAMPLES\n.nf\n"), "{examples}");
+    assert!(
+        examples
+            .contains("\n  git incident declare \"Checkout API returning 502s\" \\-\\-sev SEV\\-2"),
+        "{examples}"
+    );
+    // Where --at means nothing, the page does not show it; the top page
+    // keeps the text that covers both of its readings.
+    for name in ["git-incident-man.1", "git-incident-completions.1"] {
+        let text = page(name);
+        assert!(!text.contains("\\-\\-at"), "{name}:\n{text}");
+        assert!(!text.contains("EXTRA"), "{name}:\n{text}");
+    }
+    assert!(page("git-incident.1").contains("For show and stats"));
+    assert!(page("git-incident-show.1").contains("The point of history to read"));
+    if let Some(text) = render(&env.dir.join("pages/git-incident-declare.1")) {
+        let at = |heading: &str| {
+            text.find(heading)
+                .unwrap_or_else(|| panic!("{heading}:\n{text}"))
+        };
+        assert!(at("\nOPTIONS") < at("\nGLOBAL OPTIONS"), "{text}");
+        assert!(at("\nGLOBAL OPTIONS") < at("\nEXAMPLES"), "{text}");
+        assert!(
+            text.contains("\n         git incident declare \"EU logins fail\""),
+            "{text}"
+        );
+    }
+}

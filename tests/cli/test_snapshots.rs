@@ -151,6 +151,27 @@ fn help() {
     insta::assert_snapshot!("help", env.query(&["--help"]).ok());
     insta::assert_snapshot!("help_mitigate", env.query(&["mitigate", "--help"]).ok());
     insta::assert_snapshot!("help_close", env.query(&["close", "--help"]).ok());
+    // The main subcommands' pages (cleanup's and respond's are with their
+    // own tests).
+    for name in [
+        "declare",
+        "ack",
+        "note",
+        "update",
+        "resolve",
+        "list",
+        "show",
+        "log",
+        "diff",
+        "report",
+        "stats",
+        "sync",
+        "man",
+        "completions",
+    ] {
+        insta::assert_snapshot!(format!("help_{name}"), env.query(&[name, "--help"]).ok());
+    }
+    insta::assert_snapshot!("help_short_declare", env.query(&["declare", "-h"]).ok());
 }
 
 #[test]

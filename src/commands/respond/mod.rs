@@ -32,6 +32,7 @@ const NON_INTERACTIVE: &str =
 /// instead: declare, ack, lead, mitigate, note, update, cleanup done,
 /// resolve, review, action and close.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
 pub(super) struct RespondArgs {
     /// The incident to resume, such as INC-42; without it, declare a new one
     id: Option<String>,
@@ -39,6 +40,14 @@ pub(super) struct RespondArgs {
     #[arg(short, long)]
     yes: bool,
 }
+
+const EXAMPLES: &str = r#"Examples:
+  # Declare a new incident, then walk the runbook
+  git incident respond
+  # Resume: where INC-42 stands, then on from its current step
+  git incident respond INC-42
+  # From any folder, in the ledger's
+  git -C ~/incident-ledger incident respond"#;
 
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), CliError> {
     if !(ctx.stdin_is_terminal && ctx.stdout_is_terminal) {

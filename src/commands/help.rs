@@ -1,0 +1,222 @@
+//! How the help pages read, for `--help` and the manual pages alike: the
+//! global options under their own heading after each command's own, the
+//! global `--at` explained as the command reads it (and left out where it
+//! does not), and each page's examples as a manual's EXAMPLES section.
+
+use clap::{Arg, Command};
+
+/// The heading of the options every subcommand takes, shown after the
+/// command's own.
+pub(super) const GLOBAL: &str = "Global options";
+
+/// What the global `--at` means to a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AtUse {
+    /// A state change: when it happened, if recorded late.
+    Backfill,
+    /// A reading of history: the point to read.
+    History,
+    /// The command does not read it; its pages do not show it.
+    Unused,
+}
+
+/// `--at` by command, named by its path (`cleanup done`); `None` for a
+/// nested subcommand not named, which takes its parent's use.
+fn at_use(path: &str) -> Option<AtUse> {
+    Some(match path {
+        "declare" | "ack" | "lead" | "sev" | "note" | "update" | "mitigate" | "resolve"
+        | "review" | "action" | "close" | "reopen" | "decline" | "duplicate" | "cancel"
+        | "cleanup done" | "cleanup keep" => AtUse::Backfill,
+        "show" | "stats" => AtUse::History,
+        path if path.contains(' ') => return None,
+        _ => AtUse::Unused,
+    })
+}
+
+/// Gives every subcommand of `cmd` (and theirs) its own copy of the global
+/// `--at`, which clap then does not propagate over: its text for that
+/// command, or hidden. The value still reaches the top-level `--at`.
+pub(super) fn at_per_command(cmd: Command) -> Command {
+    let cmd = globals_last(cmd);
+    let at = cmd
+        .get_arguments()
+        .find(|a| a.get_id() == "at")
+        .cloned()
+        .expect("the global --at is defined");
+    with_at(cmd, &at, "", AtUse::Unused)
+}
+
+/// The global options after each command's own, in a synopsis too (clap
+/// orders a page's options by the order each struct declares them in, so
+/// that the globals and the command's own would interleave).
+fn globals_last(cmd: Command) -> Command {
+    let globals: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .map(|a| a.get_id().to_string())
+        .collect();
+    globals.iter().enumerate().fold(cmd, |cmd, (i, id)| {
+        cmd.mut_arg(id, |a| a.display_order(GLOBAL_ORDER + i))
+    })
+}
+
+/// Past any display order a command's own options are given.
+const GLOBAL_ORDER: usize = 1000;
+
+fn with_at(cmd: Command, at: &Arg, path: &str, parent: AtUse) -> Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    names.iter().fold(cmd, |cmd, name| {
+        let path = format!("{path} {name}").trim_start().to_owned();
+        let used = at_use(&path).unwrap_or(parent);
+        let arg = match used {
+            AtUse::Backfill => at.clone().value_name("TIME").help(
+                "When it happened, if recorded late: RFC 3339, HH:MM today, or an age such as \
+                 `15m ago`",
+            ),
+            AtUse::History => at.clone().value_name("REV|TIME").help(
+                "The point of history to read: a revision (`HEAD~3`, a commit, a tag), else a \
+                 time, read as the last commit made at or before it",
+            ),
+            AtUse::Unused => at.clone().hide(true),
+        };
+        cmd.mut_subcommand(name, |sub| with_at(sub.arg(arg), at, &path, used))
+    })
+}
+
+/// The examples of a page (its long help's text from `Examples:` on), as
+/// roff for a manual's EXAMPLES section: the lines as they stand, unfilled,
+/// so a command and its continuation lines read as in `--help`.
+pub(super) fn examples_roff(cmd: &Command) -> Option<String> {
+    let text = cmd.get_after_long_help()?.to_string();
+    let (_, examples) = text.split_once("Examples:\n")?;
+    let mut roff = String::from(".SH EXAMPLES\n.nf\n");
+    for line in examples.lines() {
+        roff.push_str(&roff_line(line));
+        roff.push('\n');
+    }
+    roff.push_str(".fi\n");
+    Some(roff)
+}
+
+/// One line of text for roff: backslashes and hyphens escaped, and a
+/// leading `.` or `'` (a request to roff) made plain.
+fn roff_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    if line.starts_with(['.', '\'']) {
+        out.push_str("\\&");
+    }
+    for c in line.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            '\'' => out.push_str("\\(aq"),
+            '`' => out.push_str("\\(ga"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every page's examples: each `git incident ...` command, joined with
+    /// its continuation lines (comment lines aside).
+    fn examples(cmd: &Command, path: &str, out: &mut Vec<(String, String)>) {
+        if let Some(text) = cmd.get_after_long_help() {
+            let text = text.to_string().replace("\\\n", " ");
+            for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+                if let Some((_, rest)) = line.split_once("git incident ") {
+                    out.push((path.to_owned(), rest.to_owned()));
+                }
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            examples(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    /// Words as a POSIX shell splits them, for the quoting the examples
+    /// use: '...', "...", and an unquoted `#`, `|` or `)` ending the command.
+    fn words(line: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut word: Option<String> = None;
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), c) => word.get_or_insert_default().push(c),
+                (None, '"' | '\'') => {
+                    quote = Some(c);
+                    word.get_or_insert_default();
+                }
+                (None, '#' | '|') if word.is_none() => break,
+                (None, ')') => break,
+                (None, c) if c.is_whitespace() => words.extend(word.take()),
+                (None, c) => word.get_or_insert_default().push(c),
+            }
+        }
+        words.extend(word);
+        words
+    }
+
+    #[test]
+    fn every_example_is_a_command_line_that_parses() {
+        let cmd = super::super::command();
+        let mut found = Vec::new();
+        examples(&cmd, "", &mut found);
+        assert!(found.len() > 20, "{found:?}");
+        for (page, line) in &found {
+            let args = std::iter::once("git-incident".to_owned()).chain(words(line));
+            if let Err(e) = cmd.clone().try_get_matches_from(args) {
+                panic!("the example on `{page}` does not parse: git incident {line}\n{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn splits_words_as_the_shell_does() {
+        assert_eq!(
+            words(r#"note 1 "a b" 'c "d"' x  # comment"#),
+            ["note", "1", "a b", "c \"d\"", "x"]
+        );
+        assert_eq!(words("list --json | jq"), ["list", "--json"]);
+        assert_eq!(words("declare x --quiet)"), ["declare", "x", "--quiet"]);
+    }
+
+    #[test]
+    fn roff_lines_escape_what_roff_reads() {
+        assert_eq!(roff_line(".x 'a' \\ -b"), "\\&.x \\(aqa\\(aq \\e \\-b");
+    }
+
+    #[test]
+    fn at_says_what_it_means_per_command() {
+        let mut cmd = super::super::command();
+        cmd.build();
+        let at = |path: &[&str]| {
+            let mut sub = &cmd;
+            for name in path {
+                sub = sub.find_subcommand(name).expect("a subcommand");
+            }
+            let arg = sub
+                .get_arguments()
+                .find(|a| a.get_id() == "at")
+                .expect("--at");
+            (
+                arg.is_hide_set(),
+                arg.get_help().map(ToString::to_string).unwrap_or_default(),
+            )
+        };
+        assert!(at(&["ack"]).1.starts_with("When it happened"));
+        assert!(at(&["cleanup", "done"]).1.starts_with("When it happened"));
+        assert!(at(&["action", "done"]).1.starts_with("When it happened"));
+        assert!(at(&["show"]).1.starts_with("The point of history"));
+        assert!(at(&["man"]).0);
+        assert!(at(&["completions"]).0);
+        assert!(at(&["cleanup"]).0);
+    }
+}
