@@ -141,7 +141,7 @@ mod tests {
     }
 
     /// Words as a POSIX shell splits them, for the quoting the examples
-    /// use: '...', "...", and an unquoted `#`, `|` or `)` ending the command.
+    /// use: '...', "...", and an unquoted `#`, `|`, `>` or `)` ending it.
     fn words(line: &str) -> Vec<String> {
         let mut words = Vec::new();
         let mut word: Option<String> = None;
@@ -154,7 +154,7 @@ mod tests {
                     quote = Some(c);
                     word.get_or_insert_default();
                 }
-                (None, '#' | '|') if word.is_none() => break,
+                (None, '#' | '|' | '>') if word.is_none() => break,
                 (None, ')') => break,
                 (None, c) if c.is_whitespace() => words.extend(word.take()),
                 (None, c) => word.get_or_insert_default().push(c),

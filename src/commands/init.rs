@@ -18,6 +18,7 @@ use crate::ui::Ui;
 #[derive(Debug, clap::Args)]
 pub(super) struct InitArgs {
     /// Where to create the ledger (default: the current folder)
+    #[arg(value_hint = clap::ValueHint::DirPath)]
     dir: Option<PathBuf>,
     /// In a clone of an existing ledger: register the incident merge driver
     /// in this clone's git config (it is never committed), and nothing else

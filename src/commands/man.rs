@@ -24,7 +24,7 @@ use crate::ui::Ui;
   git incident man | man -l -")]
 pub(super) struct ManArgs {
     /// Write every page into DIR instead of printing the top page
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     dir: Option<PathBuf>,
 }
 

@@ -65,7 +65,14 @@ use help::GLOBAL;
 )]
 pub(crate) struct Cli {
     /// Run as if started in DIR (also GIT_INCIDENT_DIR)
-    #[arg(short = 'C', global = true, value_name = "DIR", id = "chdir", help_heading = GLOBAL)]
+    #[arg(
+        short = 'C',
+        global = true,
+        value_name = "DIR",
+        id = "chdir",
+        value_hint = clap::ValueHint::DirPath,
+        help_heading = GLOBAL
+    )]
     dir: Option<PathBuf>,
     /// Print one JSON document on stdout, for scripts
     #[arg(long, global = true, help_heading = GLOBAL)]
@@ -130,6 +137,8 @@ enum Command {
     Sync(sync::SyncArgs),
     Runbook(runbook::RunbookArgs),
     Completions(completions::CompletionsArgs),
+    #[command(name = "__complete", hide = true)]
+    Complete(completions::CompleteArgs),
     Man(man::ManArgs),
     #[command(hide = true)]
     MergeDriver(merge_driver::MergeDriverArgs),
@@ -338,6 +347,7 @@ fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError
         Command::Sync(args) => sync::run(ctx, ui, &args),
         Command::Runbook(args) => runbook::run(ctx, ui, &args),
         Command::Completions(args) => completions::run(ctx, ui, &args),
+        Command::Complete(args) => completions::complete(ctx, ui, &args),
         Command::Man(args) => man::run(ctx, ui, &args),
         Command::MergeDriver(args) => merge_driver::run(ctx, ui, &args),
     }?;

@@ -5,6 +5,7 @@ mod harness;
 
 mod test_cache;
 mod test_cleanup;
+mod test_completions;
 mod test_crash;
 mod test_fuzz;
 mod test_gitconfig;

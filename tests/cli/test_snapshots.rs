@@ -178,7 +178,14 @@ fn help() {
 fn completions_and_manual() {
     let env = TestEnv::empty();
     let bash = env.query(&["completions", "bash"]);
-    assert!(bash.ok().contains("mitigate"), "{}", bash.stdout);
+    assert!(
+        bash.ok().contains("\n_git_incident() {"),
+        "the function git's completion calls: {}",
+        bash.stdout
+    );
+    // The shells this tool does not drive itself keep clap's script.
+    let elvish = env.query(&["completions", "elvish"]);
+    assert!(elvish.ok().contains("mitigate"), "{}", elvish.stdout);
     let man = env.query(&["man"]);
     assert!(
         man.ok().starts_with(".ie"),
