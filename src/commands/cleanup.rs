@@ -52,13 +52,6 @@ pub(super) struct CleanupArgs {
     since: Option<String>,
 }
 
-impl CleanupArgs {
-    /// Whether this records a change (`done`, `keep`) rather than reads.
-    pub(super) fn records(&self) -> bool {
-        self.action.is_some()
-    }
-}
-
 const EXAMPLES: &str = "\
 Examples:
   git incident cleanup                   # what is still in place, with the diffs

@@ -1,49 +1,32 @@
 //! How the help pages read, for `--help` and the manual pages alike: the
 //! global options under their own heading after each command's own, the
-//! global `--at` explained as the command reads it (and left out where it
-//! does not), and each page's examples as a manual's EXAMPLES section.
+//! global `--at` explained as the command reads it, the global options a
+//! command does not take left out, and each page's examples as a manual's
+//! EXAMPLES section.
 
 use clap::{Arg, Command};
+
+use super::globals::{At, honours};
 
 /// The heading of the options every subcommand takes, shown after the
 /// command's own.
 pub(super) const GLOBAL: &str = "Global options";
 
-/// What the global `--at` means to a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AtUse {
-    /// A state change: when it happened, if recorded late.
-    Backfill,
-    /// A reading of history: the point to read.
-    History,
-    /// The command does not read it; its pages do not show it.
-    Unused,
-}
-
-/// `--at` by command, named by its path (`cleanup done`); `None` for a
-/// nested subcommand not named, which takes its parent's use.
-fn at_use(path: &str) -> Option<AtUse> {
-    Some(match path {
-        "declare" | "ack" | "lead" | "sev" | "note" | "update" | "mitigate" | "resolve"
-        | "review" | "action" | "close" | "reopen" | "decline" | "duplicate" | "cancel"
-        | "cleanup done" | "cleanup keep" => AtUse::Backfill,
-        "show" | "stats" => AtUse::History,
-        path if path.contains(' ') => return None,
-        _ => AtUse::Unused,
-    })
-}
-
 /// Gives every subcommand of `cmd` (and theirs) its own copy of the global
-/// `--at`, which clap then does not propagate over: its text for that
-/// command, or hidden. The value still reaches the top-level `--at`.
-pub(super) fn at_per_command(cmd: Command) -> Command {
+/// `--at`, `--as` and `--json`, which clap then does not propagate over:
+/// `--at` with its text for that command, and each hidden where the command
+/// does not take it (see `globals`). A value given still reaches the
+/// top-level option.
+pub(super) fn per_command(cmd: Command) -> Command {
     let cmd = globals_last(cmd);
-    let at = cmd
-        .get_arguments()
-        .find(|a| a.get_id() == "at")
-        .cloned()
-        .expect("the global --at is defined");
-    with_at(cmd, &at, "", AtUse::Unused)
+    let global = |id: &str| {
+        cmd.get_arguments()
+            .find(|a| a.get_id() == id)
+            .cloned()
+            .expect("a global option")
+    };
+    let globals = [global("at"), global("act_as"), global("json")];
+    with_globals(cmd, &globals, "")
 }
 
 /// The global options after each command's own, in a synopsis too (clap
@@ -63,26 +46,31 @@ fn globals_last(cmd: Command) -> Command {
 /// Past any display order a command's own options are given.
 const GLOBAL_ORDER: usize = 1000;
 
-fn with_at(cmd: Command, at: &Arg, path: &str, parent: AtUse) -> Command {
+fn with_globals(cmd: Command, globals: &[Arg; 3], path: &str) -> Command {
     let names: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_owned())
         .collect();
     names.iter().fold(cmd, |cmd, name| {
         let path = format!("{path} {name}").trim_start().to_owned();
-        let used = at_use(&path).unwrap_or(parent);
-        let arg = match used {
-            AtUse::Backfill => at.clone().value_name("TIME").help(
+        let honours = honours(&path);
+        let [at, act_as, json] = globals.clone();
+        let at = match honours.at {
+            At::EventTime => at.value_name("TIME").help(
                 "When it happened, if recorded late: RFC 3339, HH:MM today, or an age such as \
                  `15m ago`",
             ),
-            AtUse::History => at.clone().value_name("REV|TIME").help(
+            At::History => at.value_name("REV|TIME").help(
                 "The point of history to read: a revision (`HEAD~3`, a commit, a tag), else a \
                  time, read as the last commit made at or before it",
             ),
-            AtUse::Unused => at.clone().hide(true),
+            At::Ignored | At::OwnRefusal => at.hide(true),
         };
-        cmd.mut_subcommand(name, |sub| with_at(sub.arg(arg), at, &path, used))
+        let act_as = act_as.hide(!honours.act_as);
+        let json = json.hide(!honours.json);
+        cmd.mut_subcommand(name, |sub| {
+            with_globals(sub.arg(at).arg(act_as).arg(json), globals, &path)
+        })
     })
 }
 
@@ -194,29 +182,43 @@ mod tests {
     }
 
     #[test]
-    fn at_says_what_it_means_per_command() {
+    fn pages_show_the_global_options_their_command_takes() {
         let mut cmd = super::super::command();
         cmd.build();
-        let at = |path: &[&str]| {
+        let global = |path: &[&str], id: &str| {
             let mut sub = &cmd;
             for name in path {
                 sub = sub.find_subcommand(name).expect("a subcommand");
             }
             let arg = sub
                 .get_arguments()
-                .find(|a| a.get_id() == "at")
-                .expect("--at");
-            (
-                arg.is_hide_set(),
-                arg.get_help().map(ToString::to_string).unwrap_or_default(),
-            )
+                .find(|a| a.get_id() == id)
+                .expect("the global option");
+            (!arg.is_hide_set())
+                .then(|| arg.get_help().map(ToString::to_string).unwrap_or_default())
         };
-        assert!(at(&["ack"]).1.starts_with("When it happened"));
-        assert!(at(&["cleanup", "done"]).1.starts_with("When it happened"));
-        assert!(at(&["action", "done"]).1.starts_with("When it happened"));
-        assert!(at(&["show"]).1.starts_with("The point of history"));
-        assert!(at(&["man"]).0);
-        assert!(at(&["completions"]).0);
-        assert!(at(&["cleanup"]).0);
+        let event_time =
+            |path: &[&str]| global(path, "at").is_some_and(|h| h.starts_with("When it happened"));
+        let history = |path: &[&str]| {
+            global(path, "at").is_some_and(|h| h.starts_with("The point of history"))
+        };
+        assert!(event_time(&["ack"]));
+        assert!(event_time(&["cleanup", "done"]));
+        assert!(event_time(&["action", "done"]));
+        assert!(history(&["show"]));
+        assert!(history(&["list"]));
+        for path in [
+            &["man"][..],
+            &["completions"],
+            &["cleanup"],
+            &["respond"],
+            &["log"],
+        ] {
+            assert_eq!(global(path, "at"), None, "{path:?}");
+        }
+        assert!(global(&["declare"], "act_as").is_some());
+        assert_eq!(global(&["list"], "act_as"), None);
+        assert!(global(&["list"], "json").is_some());
+        assert_eq!(global(&["man"], "json"), None);
     }
 }

@@ -13,6 +13,7 @@ mod declare;
 mod decline;
 mod diff;
 mod duplicate;
+mod globals;
 mod help;
 mod init;
 mod lead;
@@ -103,7 +104,7 @@ pub(crate) struct Cli {
 /// The command line as clap reads it and as `--help`, the manual pages and
 /// the completions show it (see `help`).
 pub(crate) fn command() -> clap::Command {
-    help::at_per_command(Cli::command())
+    help::per_command(Cli::command())
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,11 +153,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         .skip(1)
         .take_while(|a| *a != "--")
         .any(|a| a == "--json");
-    let cli = match command()
+    let parsed = command()
         .try_get_matches_from(args)
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
-        Ok(cli) => cli,
+        .and_then(|m| Ok((globals::path(&m), Cli::from_arg_matches(&m)?)));
+    let (path, cli) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // Through Ui, not clap's own printer: clap quotes the arguments
             // it could not read as they are, control characters and all.
@@ -186,7 +187,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         ctx.as_ref().map_or(!globals.no_color, |c| c.color),
         globals.quiet,
     );
-    let result = globals_apply(&cli.command, &globals)
+    let result = globals::refuse_ignored(&path, &globals)
         .and(ctx)
         .and_then(|ctx| dispatch(&ctx, &mut ui, cli.command));
     match result {
@@ -199,121 +200,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(e.code())
         }
     }
-}
-
-/// Which global options a command honours: `--at` (a change's event time,
-/// or the point of history a read shows), `--as` (whom a change is
-/// recorded for) and `--json`.
-struct Honours {
-    at: bool,
-    act_as: bool,
-    json: bool,
-}
-
-impl Command {
-    /// The command's name, as typed, and the global options it honours.
-    fn honours(&self) -> (&'static str, Honours) {
-        let (change, read) = (
-            Honours {
-                at: true,
-                act_as: true,
-                json: true,
-            },
-            Honours {
-                at: false,
-                act_as: false,
-                json: true,
-            },
-        );
-        let history = Honours { at: true, ..read };
-        match self {
-            Command::Declare(_) => ("declare", change),
-            Command::Ack(_) => ("ack", change),
-            Command::Lead(_) => ("lead", change),
-            Command::Sev(_) => ("sev", change),
-            Command::Note(_) => ("note", change),
-            Command::Update(_) => ("update", change),
-            Command::Mitigate(_) => ("mitigate", change),
-            Command::Resolve(_) => ("resolve", change),
-            Command::Review(_) => ("review", change),
-            Command::Action(_) => ("action", change),
-            Command::Close(_) => ("close", change),
-            Command::Reopen(_) => ("reopen", change),
-            Command::Decline(_) => ("decline", change),
-            Command::Duplicate(_) => ("duplicate", change),
-            Command::Cancel(_) => ("cancel", change),
-            Command::Cleanup(args) if args.records() => ("cleanup", change),
-            Command::Cleanup(_) => ("cleanup", read),
-            // respond says itself why --at does not apply to it.
-            Command::Respond(_) => ("respond", change),
-            Command::Init(_) => (
-                "init",
-                Honours {
-                    act_as: true,
-                    ..read
-                },
-            ),
-            Command::Sync(_) => (
-                "sync",
-                Honours {
-                    act_as: true,
-                    ..read
-                },
-            ),
-            Command::List(_) => ("list", history),
-            Command::Show(_) => ("show", history),
-            Command::Stats(_) => ("stats", history),
-            Command::Log(_) => ("log", read),
-            Command::Diff(_) => ("diff", read),
-            Command::Report(_) => ("report", read),
-            Command::Validate(_) => ("validate", read),
-            Command::Verify(_) => ("verify", read),
-            Command::Runbook(_) => ("runbook", read),
-            Command::Completions(_) => (
-                "completions",
-                Honours {
-                    json: false,
-                    ..read
-                },
-            ),
-            Command::Man(_) => (
-                "man",
-                Honours {
-                    json: false,
-                    ..read
-                },
-            ),
-            Command::MergeDriver(_) => ("merge-driver", change),
-        }
-    }
-}
-
-/// Refuses a global option the command would ignore: a responder who
-/// asks `list --at 14:00` and gets today's list has been misled.
-fn globals_apply(command: &Command, globals: &GlobalArgs) -> Result<(), CliError> {
-    let (name, honours) = command.honours();
-    let refuse = |flag: &str, hint: &str| {
-        Err(
-            CliError::usage(format!("{flag} does not apply to `git incident {name}`"))
-                .with_hint(hint),
-        )
-    };
-    if globals.at.is_some() && !honours.at {
-        return refuse(
-            "--at",
-            "--at gives a change's event time, or the point of history for list, show and stats",
-        );
-    }
-    if globals.act_as.is_some() && !honours.act_as {
-        return refuse(
-            "--as",
-            "--as names whom a change is recorded for; reads are the same for everyone",
-        );
-    }
-    if globals.json && !honours.json {
-        return refuse("--json", "this command prints no JSON");
-    }
-    Ok(())
 }
 
 fn dispatch(ctx: &Context, ui: &mut Ui, command: Command) -> Result<u8, CliError> {

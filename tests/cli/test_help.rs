@@ -49,7 +49,8 @@ fn every_page_shows_its_own_options_first_and_the_global_ones_under_their_headin
                 );
             }
             let global = global.split("\nExamples:\n").next().unwrap_or_default();
-            for option in GLOBALS.iter().filter(|o| **o != "--at <") {
+            // These every command takes; --at, --as and --json only some.
+            for option in ["-C <DIR>", "--quiet", "--no-color"] {
                 assert!(global.contains(option), "{page:?} {flag}: {option}\n{text}");
             }
             assert!(
@@ -88,7 +89,7 @@ fn the_global_at_says_what_it_means_for_each_command_and_only_where_it_applies()
             "{page:?}: {at}\n{text}"
         );
     }
-    for page in ["show", "stats"] {
+    for page in ["show", "stats", "list"] {
         let text = help(&[page, "--help"]);
         let at = at(&text);
         assert!(
@@ -103,9 +104,11 @@ fn the_global_at_says_what_it_means_for_each_command_and_only_where_it_applies()
         &["respond"],
         &["runbook"],
         &["cleanup"],
+        &["log"],
+        &["report"],
     ] {
         let text = help(&[page, &["--help"]].concat());
-        assert!(!text.contains("--at"), "{page:?}:\n{text}");
+        assert!(!text.contains("--at <"), "{page:?}:\n{text}");
     }
     // The top page describes both readings.
     assert!(help(&["--help"]).contains("For show and stats"));
@@ -122,6 +125,39 @@ fn the_global_at_says_what_it_means_for_each_command_and_only_where_it_applies()
     let then = env.query(&["show", "INC-1", "--at", "HEAD~1", "--json"]);
     assert!(then.ok().contains("\"declared\""), "{}", then.stdout);
     assert!(!then.stdout.contains("\"acknowledged\""), "{}", then.stdout);
+}
+
+/// A page shows a global option where its command takes it, and leaves
+/// it out where the command refuses it.
+#[test]
+fn a_page_shows_the_global_options_its_command_takes_and_no_other() {
+    let env = TestEnv::ledger();
+    let id = env.declare("Checkout API returning 502s");
+    let bob = "Bob Ng <bob@example.com>";
+    for (args, option, taken) in [
+        (vec!["note", &id, "x", "--as", bob], "--as <", true),
+        (vec!["note", &id, "x", "--json"], "--json", true),
+        (vec!["init", "--as", bob], "--as <", true),
+        (vec!["list", "--as", bob], "--as <", false),
+        (vec!["show", &id, "--as", bob], "--as <", false),
+        (vec!["log", &id, "--at", "HEAD"], "--at <", false),
+        (vec!["cleanup", "--at", "HEAD"], "--at <", false),
+        (vec!["list", "--at", "HEAD"], "--at <", true),
+        (vec!["man", "--json"], "--json", false),
+        (vec!["completions", "bash", "--json"], "--json", false),
+        (vec!["runbook", "--json"], "--json", true),
+    ] {
+        let page = env.query(&[args[0], "--help"]).ok().to_owned();
+        assert_eq!(
+            page.contains(option),
+            taken,
+            "{option} on {}:\n{page}",
+            args[0]
+        );
+        let run = env.run(&args);
+        let refused = run.code == 2 && run.stderr.contains("does not apply to");
+        assert_eq!(refused, !taken, "{args:?}: {}", run.stderr);
+    }
 }
 
 #[test]
