@@ -43,7 +43,7 @@ fn time(t: DateTime<Utc>) -> String {
 pub fn problems(incident: &Incident, settings: &Settings) -> Vec<Problem> {
     let mut out = Vec::new();
     known_values(incident, settings, &mut out);
-    status_milestones(incident, &mut out);
+    status_milestones(incident, settings, &mut out);
     entry_ids(incident, &mut out);
     event_times(incident, &mut out);
     out
@@ -81,14 +81,17 @@ fn known_values(inc: &Incident, settings: &Settings, out: &mut Vec<Problem>) {
 
 /// The status and the milestones tell the same story: each state has the
 /// milestone its change sets, and an open incident has no end.
-fn status_milestones(inc: &Incident, out: &mut Vec<Problem>) {
+fn status_milestones(inc: &Incident, settings: &Settings, out: &mut Vec<Problem>) {
     let status = inc.status;
     let needs: &[(&'static str, bool)] = match status {
         Status::Declared => &[],
         Status::Acknowledged => &[("acknowledged_at", inc.acknowledged_at.is_some())],
         Status::Mitigated => &[("mitigated_at", inc.mitigated_at.is_some())],
         Status::Resolved => &[("resolved_at", inc.resolved_at.is_some())],
-        Status::Closed => &[("closed_at", inc.closed_at.is_some())],
+        Status::Closed => &[
+            ("resolved_at", inc.resolved_at.is_some()),
+            ("closed_at", inc.closed_at.is_some()),
+        ],
         Status::Declined | Status::Cancelled => &[
             ("closed_at", inc.closed_at.is_some()),
             ("exit_reason", inc.exit_reason.is_some()),
@@ -106,6 +109,7 @@ fn status_milestones(inc: &Incident, out: &mut Vec<Problem>) {
             ));
         }
     }
+    closed_without_review(inc, settings, out);
     let mut ended: Vec<&'static str> = Vec::new();
     if status.is_open() {
         if inc.resolved_at.is_some() {
@@ -127,6 +131,36 @@ fn status_milestones(inc: &Incident, out: &mut Vec<Problem>) {
         out.push(problem(
             Place::Key(key),
             format!("{key} is set but the status is {status}"),
+        ));
+    }
+}
+
+/// A closed incident of a severity that needs a review has one, complete,
+/// and follow-up actions, as `close` requires, unless a recorded override
+/// of `close` says why not.
+fn closed_without_review(inc: &Incident, settings: &Settings, out: &mut Vec<Problem>) {
+    if inc.status != Status::Closed
+        || !settings.review_required.contains(&inc.severity)
+        || inc.overrides.iter().any(|o| o.change == "close")
+    {
+        return;
+    }
+    if !inc.review.as_ref().is_some_and(|r| r.is_complete()) {
+        out.push(problem(
+            Place::Key("status"),
+            format!(
+                "the status is closed but this {} incident has no complete review",
+                inc.severity
+            ),
+        ));
+    }
+    if inc.actions.is_empty() {
+        out.push(problem(
+            Place::Key("status"),
+            format!(
+                "the status is closed but this {} incident has no follow-up actions",
+                inc.severity
+            ),
         ));
     }
 }

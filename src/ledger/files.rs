@@ -246,8 +246,47 @@ pub(crate) fn parse_incident(path: &Path, text: &str) -> Result<Incident, Ledger
             incident.id
         )));
     }
-    check_milestones(&incident).map_err(|e| invalid(e.to_string()))?;
+    if let Err(e) = check_milestones(&incident) {
+        return Err(match out_of_order(&incident, text) {
+            Some((offset, width)) => {
+                let (line, column, source_line) = super::error::locate(text, offset);
+                LedgerError::Parse(Box::new(super::error::ParseError {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: e.to_string(),
+                    source_line,
+                    width,
+                }))
+            }
+            None => invalid(e.to_string()),
+        });
+    }
     Ok(incident)
+}
+
+/// Where the first milestone that comes before its predecessor is written
+/// in `text`: the byte offset of its key and the key's length.
+fn out_of_order(incident: &Incident, text: &str) -> Option<(usize, usize)> {
+    let mut previous = None;
+    let name = incident.milestones().into_iter().find_map(|(name, at)| {
+        let at = at?;
+        let late = previous.is_some_and(|then| at < then);
+        previous = Some(at);
+        late.then_some(name)
+    })?;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let rest = line.strip_prefix(name).map(str::trim_start);
+        if rest.is_some_and(|r| r.starts_with('=')) {
+            return Some((offset, name.len()));
+        }
+        if line.starts_with('[') {
+            break;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// What a write promises beyond atomicity.
