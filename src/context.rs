@@ -28,6 +28,8 @@ pub(crate) struct Context {
     pub at: Option<String>,
     pub json: bool,
     pub color: bool,
+    /// `--no-pager`.
+    no_pager: bool,
     pub stdin_is_terminal: bool,
     pub stdout_is_terminal: bool,
     /// `GIT_INCIDENT_NOW` was set: runs are reproducible.
@@ -51,6 +53,7 @@ pub(crate) struct GlobalArgs {
     pub json: bool,
     pub quiet: bool,
     pub no_color: bool,
+    pub no_pager: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -100,6 +103,7 @@ impl Context {
             at: args.at,
             json: args.json,
             color,
+            no_pager: args.no_pager,
             stdin_is_terminal: std::io::stdin().is_terminal(),
             stdout_is_terminal,
             fixed_clock,
@@ -129,6 +133,25 @@ impl Context {
             .with_failpoint(self.failpoint.clone())
             .with_committer(self.committer())
             .with_keys(Box::new(move |seed| keys.new_uid(seed))))
+    }
+
+    /// The pager for a long view, where one applies: stdout is a
+    /// terminal, no `--json`, no `--no-pager` (see [`crate::ui::pager`]).
+    /// With it, the names of `LESS` and `LV` that are not set.
+    pub(crate) fn pager(&self) -> Option<(String, Vec<&'static str>)> {
+        if !self.stdout_is_terminal || self.json || self.no_pager {
+            return None;
+        }
+        let core_pager = git2::Repository::discover(&self.dir)
+            .and_then(|r| r.config())
+            .or_else(|_| git2::Config::open_default())
+            .ok()
+            .and_then(|c| c.get_string("core.pager").ok());
+        let unset = ["LESS", "LV"]
+            .into_iter()
+            .filter(|v| env(v).is_none())
+            .collect();
+        crate::ui::pager::resolve(env, core_pager).map(|pager| (pager, unset))
     }
 
     /// Who acts: `--as` (where `me` is the configured identity, as in

@@ -147,6 +147,7 @@ fn list(ctx: &Context, ui: &mut Ui, id: Option<&str>, overdue: bool) -> Result<(
     if ctx.json {
         ui.json(&render::cleanup::listing_json(&shown, &all, ctx.now));
     } else if !shown.is_empty() {
+        ui.page(ctx.pager());
         ui.print(&render::cleanup::listing(&shown, view));
         if !overdue {
             let summary = render::cleanup::summary(&all, None);
@@ -201,6 +202,7 @@ fn changes_since(
     if ctx.json {
         ui.json(&render::cleanup::since_json(&report, from, to));
     } else {
+        ui.page(ctx.pager());
         ui.print(&render::cleanup::since(&report, from, to, view(ctx, ui)));
     }
     Ok(())

@@ -96,6 +96,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), Cli
         ));
     } else {
         let color = ui.color();
+        ui.page(ctx.pager());
         ui.print(&render::diff::diff(
             &id.to_string(),
             &from_side,

@@ -110,6 +110,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ListArgs) -> Result<(), Cli
         return Ok(());
     }
     let rows: Vec<&Summary> = shown.iter().map(|(_, s)| s).collect();
+    ui.page(ctx.pager());
     ui.print(&render::list::table(&rows, ctx.terminal_width()));
     super::sync::say_standing(ui, &ledger);
     Ok(())

@@ -39,6 +39,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliE
     } else {
         let color = ui.color();
         let text = render::log::timeline(&history, color);
+        ui.page(ctx.pager());
         ui.print(&render::fit_lines(&text, ctx.terminal_width()));
     }
     Ok(())

@@ -94,9 +94,13 @@ pub(crate) struct Cli {
     /// Say nothing on stderr but warnings and errors
     #[arg(short, long, global = true, help_heading = GLOBAL)]
     quiet: bool,
-    /// Never colour the output (also NO_COLOR)
+    /// Never colour the output (also NO_COLOR; CLICOLOR_FORCE=1 forces it)
     #[arg(long, global = true, help_heading = GLOBAL)]
     no_color: bool,
+    /// Never send long output through the pager (GIT_PAGER, core.pager,
+    /// PAGER, less)
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    no_pager: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -181,6 +185,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         json: cli.json,
         quiet: cli.quiet,
         no_color: cli.no_color,
+        no_pager: cli.no_pager,
     };
     let ctx = Context::from_env(globals.clone());
     let mut ui = Ui::new(

@@ -67,7 +67,10 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), C
             write_given(&ctx.dir, path, text.as_bytes())?;
             ui.status(&format!("{id}: report written to {}", path.display()));
         }
-        None => ui.print(&text),
+        None => {
+            ui.page(ctx.pager());
+            ui.print(&text);
+        }
     }
     Ok(())
 }

@@ -45,6 +45,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &RunbookArgs) -> Result<(), 
     } else {
         let color = ui.color();
         let text = render::runbook::describe(&ledger.runbook, &ledger.runbook_version, color);
+        ui.page(ctx.pager());
         ui.print(&render::fit_lines(&text, ctx.terminal_width()));
     }
     Ok(())

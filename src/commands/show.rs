@@ -50,6 +50,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ShowArgs) -> Result<(), Cli
     } else {
         let color = ui.color();
         let text = render::incident::show(&stored.incident, color);
+        ui.page(ctx.pager());
         ui.print(&render::fit_lines(&text, ctx.terminal_width()));
         super::sync::say_standing(ui, &ledger);
     }

@@ -77,6 +77,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &StatsArgs) -> Result<(), Cl
         ui.json(&render::stats::json(&stats, &commit));
     } else {
         let color = ui.color();
+        ui.page(ctx.pager());
         ui.print(&render::stats::stats(
             &stats,
             &label(&ledger, &commit)?,

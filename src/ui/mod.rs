@@ -15,11 +15,16 @@ use crate::render::style;
 
 pub(crate) mod editor;
 pub(crate) mod interrupt;
+pub(crate) mod pager;
 pub(crate) mod terminal;
 
 /// The output streams of one invocation.
 pub(crate) struct Ui {
-    out: AutoStream<std::io::Stdout>,
+    out: AutoStream<Box<dyn Write>>,
+    /// The colour choice stdout was given, for a pager that takes over.
+    choice: ColorChoice,
+    /// The pager the output goes through, once [`Ui::page`] started one.
+    pager: Option<std::process::Child>,
     err: AutoStream<std::io::Stderr>,
     quiet: bool,
     color: bool,
@@ -35,16 +40,38 @@ impl Ui {
         } else {
             ColorChoice::Never
         };
-        let out = AutoStream::new(std::io::stdout(), choice);
+        // Resolved against stdout here (a terminal, NO_COLOR,
+        // CLICOLOR_FORCE, TERM), so that a pager's pipe keeps the choice.
+        let stdout_choice = match choice {
+            ColorChoice::Never => ColorChoice::Never,
+            _ => AutoStream::choice(&std::io::stdout()),
+        };
+        let out = AutoStream::new(Box::new(std::io::stdout()) as Box<dyn Write>, stdout_choice);
         let err = AutoStream::new(std::io::stderr(), choice);
-        let color = !matches!(out.current_choice(), ColorChoice::Never);
+        let color = !matches!(stdout_choice, ColorChoice::Never);
         Self {
             out,
+            choice: stdout_choice,
+            pager: None,
             err,
             quiet,
             color,
             printed_json: false,
         }
+    }
+
+    /// Sends the primary output through `pager` (see [`pager`]) from here
+    /// on, where one is given and starts.
+    pub(crate) fn page(&mut self, pager: Option<(String, Vec<&'static str>)>) {
+        let Some((child, stdin)) = pager
+            .as_ref()
+            .and_then(|(pager, unset)| pager::spawn(pager, unset))
+        else {
+            return;
+        };
+        let _ = self.out.flush();
+        self.out = AutoStream::new(Box::new(stdin) as Box<dyn Write>, self.choice);
+        self.pager = Some(child);
     }
 
     /// Whether stdout shows colour: render functions skip styling otherwise.
@@ -145,6 +172,21 @@ impl Ui {
         if let Some(hint) = &e.hint {
             let h = style::HINT;
             let _ = writeln!(self.err, "{h}hint:{h:#} {}", terminal_safe(hint, false));
+        }
+    }
+}
+
+impl Drop for Ui {
+    /// Closes the pager's input and waits for the reader to quit it, as git
+    /// does, so that the shell prompt comes back after the pager's screen.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.pager.take() {
+            let _ = self.out.flush();
+            self.out = AutoStream::new(
+                Box::new(std::io::sink()) as Box<dyn Write>,
+                ColorChoice::Never,
+            );
+            let _ = child.wait();
         }
     }
 }

@@ -133,6 +133,8 @@ impl TestEnv {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
             .env("NO_COLOR", "1")
+            // No pager, even in a pseudo-terminal: test_pager sets its own.
+            .env("GIT_PAGER", "cat")
             .env("TZ", "UTC")
             .env("COLUMNS", "100")
             .stdin(Stdio::null());

@@ -22,6 +22,7 @@ mod test_load;
 mod test_man;
 mod test_manners;
 mod test_merge_driver;
+mod test_pager;
 mod test_race;
 mod test_readme;
 mod test_refusals;
