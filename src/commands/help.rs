@@ -57,8 +57,8 @@ fn with_globals(cmd: Command, globals: &[Arg; 3], path: &str) -> Command {
         let [at, act_as, json] = globals.clone();
         let at = match honours.at {
             At::EventTime => at.value_name("TIME").help(
-                "When it happened, if recorded late: RFC 3339, HH:MM today, or an age such as \
-                 `15m ago`",
+                "When it happened, if recorded late: HH:MM (the last time the clock showed it), \
+                 `yesterday 14:05`, `21:05 UTC`, RFC 3339, or an age such as `15m ago`",
             ),
             At::History => at.value_name("REV|TIME").help(
                 "The point of history to read: a revision (`HEAD~3`, a commit, a tag), else a \

@@ -86,9 +86,10 @@ pub(crate) struct Cli {
         help_heading = GLOBAL
     )]
     act_as: Option<String>,
-    /// For a state change: when it happened, if recorded late (RFC 3339,
-    /// HH:MM today, or an age such as `15m ago`). For show and stats: the
-    /// point of history to read (a revision, or a time)
+    /// For a state change: when it happened, if recorded late (HH:MM,
+    /// `yesterday 14:05`, `21:05 UTC`, RFC 3339, or an age such as `15m
+    /// ago`). For list, show and stats: the point of history to read (a
+    /// revision, or a time)
     #[arg(long, global = true, value_name = "TIME|REV", help_heading = GLOBAL)]
     at: Option<String>,
     /// Say nothing on stderr but warnings and errors
@@ -97,8 +98,7 @@ pub(crate) struct Cli {
     /// Never colour the output (also NO_COLOR; CLICOLOR_FORCE=1 forces it)
     #[arg(long, global = true, help_heading = GLOBAL)]
     no_color: bool,
-    /// Never send long output through the pager (GIT_PAGER, core.pager,
-    /// PAGER, less)
+    /// Never page long output (GIT_PAGER, core.pager, PAGER, less)
     #[arg(long, global = true, help_heading = GLOBAL)]
     no_pager: bool,
     #[command(subcommand)]

@@ -111,7 +111,7 @@ fn the_global_at_says_what_it_means_for_each_command_and_only_where_it_applies()
         assert!(!text.contains("--at <"), "{page:?}:\n{text}");
     }
     // The top page describes both readings.
-    assert!(help(&["--help"]).contains("For show and stats"));
+    assert!(help(&["--help"]).contains("For list, show and stats"));
     // The text changes per page; what the option does does not.
     let env = TestEnv::ledger();
     env.set_now("2026-11-26T19:00:00Z");

@@ -189,7 +189,7 @@ fn pages_list_their_own_options_then_the_global_ones_then_examples() {
         assert!(!text.contains("\\-\\-at"), "{name}:\n{text}");
         assert!(!text.contains("EXTRA"), "{name}:\n{text}");
     }
-    assert!(page("git-incident.1").contains("For show and stats"));
+    assert!(page("git-incident.1").contains("For list, show and stats"));
     assert!(page("git-incident-show.1").contains("The point of history to read"));
     if let Some(text) = render(&env.dir.join("pages/git-incident-declare.1")) {
         let at = |heading: &str| {
