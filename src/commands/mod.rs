@@ -46,6 +46,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::context::{Context, GlobalArgs};
 use crate::domain::Change;
+use crate::domain::given::{Given, given};
 use crate::error::CliError;
 use crate::render;
 use crate::ui::Ui;
@@ -341,11 +342,13 @@ fn report(
     }
 }
 
-/// Reads `@path` values from a file; anything else is the value itself.
+/// Reads `@path` values from a file; `@@` escapes a literal `@`; anything
+/// else is the value itself (see [`crate::domain::given`], which guided
+/// response's prompts read the same way).
 fn read_value(ctx: &Context, value: &str) -> Result<String, CliError> {
-    let Some(path) = value.strip_prefix('@') else {
-        return Ok(value.to_owned());
-    };
-    crate::ledger::read_given_text(&ctx.dir, Path::new(path))
-        .map_err(|e| CliError::usage(format!("cannot read {path}: {e}")))
+    match given(value) {
+        Given::Text(text) => Ok(text.to_owned()),
+        Given::File(path) => crate::ledger::read_given_text(&ctx.dir, Path::new(path))
+            .map_err(|e| CliError::usage(format!("cannot read {path}: {e}"))),
+    }
 }

@@ -10,6 +10,7 @@ pub mod change;
 pub mod cleanup;
 pub mod commit;
 pub mod delta;
+pub mod given;
 pub mod history;
 pub mod id;
 pub mod identity;
