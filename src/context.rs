@@ -36,7 +36,10 @@ pub(crate) struct Context {
     pub fixed_clock: bool,
     env_author: (Option<String>, Option<String>),
     env_committer: (Option<String>, Option<String>),
-    pub editor: Option<String>,
+    /// `GIT_EDITOR`, `VISUAL` (unless the terminal is dumb, as git reads
+    /// it) and `EDITOR`: with `core.editor`, what [`Context::editor`]
+    /// resolves.
+    env_editor: [Option<String>; 3],
     /// `GIT_INCIDENT_FAILPOINT`: where the tests stop a write dead.
     failpoint: Option<String>,
     /// `GIT_INDEX_FILE`, as git sets it for a hook of `git commit -a`: the
@@ -109,7 +112,11 @@ impl Context {
             fixed_clock,
             env_author: (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL")),
             env_committer: (env("GIT_COMMITTER_NAME"), env("GIT_COMMITTER_EMAIL")),
-            editor: env("VISUAL").or_else(|| env("EDITOR")),
+            env_editor: [
+                env("GIT_EDITOR"),
+                env("VISUAL").filter(|_| env("TERM").as_deref() != Some("dumb")),
+                env("EDITOR"),
+            ],
             failpoint: env("GIT_INCIDENT_FAILPOINT"),
             index_file: env("GIT_INDEX_FILE").map(|f| cwd.join(f)),
         })
@@ -181,19 +188,32 @@ impl Context {
 
     /// An identity from the environment pair `env`, else git's config.
     fn configured(&self, env: &(Option<String>, Option<String>)) -> Option<Identity> {
-        let config = git2::Repository::discover(&self.dir)
-            .and_then(|r| r.config())
-            .or_else(|_| git2::Config::open_default());
-        let from_config = |key: &str| {
-            config
-                .as_ref()
-                .ok()
-                .and_then(|c| c.get_string(key).ok())
-                .filter(|v| !v.trim().is_empty())
-        };
-        let name = env.0.clone().or_else(|| from_config("user.name"))?;
-        let email = env.1.clone().or_else(|| from_config("user.email"))?;
+        let name = env.0.clone().or_else(|| self.git_config("user.name"))?;
+        let email = env.1.clone().or_else(|| self.git_config("user.email"))?;
         Some(Identity::new(&name, &email))
+    }
+
+    /// A value of git's config, as the repository at hand sees it.
+    fn git_config(&self, key: &str) -> Option<String> {
+        git2::Repository::discover(&self.dir)
+            .and_then(|r| r.config())
+            .or_else(|_| git2::Config::open_default())
+            .ok()?
+            .get_string(key)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// The editor git would open, in git's order: `GIT_EDITOR`,
+    /// `core.editor`, `VISUAL`, `EDITOR`. `None` where none is set: git
+    /// would fall back to `vi` in silence; the tool asks first.
+    pub(crate) fn editor(&self) -> Option<String> {
+        let [git_editor, visual, editor] = &self.env_editor;
+        git_editor
+            .clone()
+            .or_else(|| self.git_config("core.editor"))
+            .or_else(|| visual.clone())
+            .or_else(|| editor.clone())
     }
 
     /// The time now, read again: a guided response lasts long enough that

@@ -11,8 +11,10 @@ use super::{ForceArgs, apply_change, read_value};
 /// Record the post-incident review
 ///
 /// Give any of the fields; the others keep their value. Without fields, on a
-/// terminal, the review opens in $VISUAL or $EDITOR. The timeline of events
-/// is generated from the ledger's history, not written here.
+/// terminal, the review opens in the editor git would (GIT_EDITOR,
+/// core.editor, VISUAL, EDITOR); with none configured, it asks first. The
+/// timeline of events is generated from the ledger's history, not written
+/// here.
 #[derive(Debug, clap::Args)]
 pub(super) struct ReviewArgs {
     #[command(flatten)]
@@ -64,7 +66,18 @@ fn edit(ctx: &Context, id: &str) -> Result<ReviewFields, CliError> {
     let ledger = ctx.ledger()?;
     let stored = ledger.load(&ledger.parse_id(id)?)?;
     let template = render::review::template(&stored.incident);
-    let text = editor::edit(ctx.editor.as_deref(), &template, Unsaved::Discard)
+    let program = match ctx.editor() {
+        Some(program) => program,
+        None => editor::fallback("the review")
+            .ok_or_else(|| {
+                CliError::usage("no editor is configured; nothing recorded").with_hint(format!(
+                    "set one with `git config --global core.editor nano` (or {}), or give --what-happened, --root-cause, --went-well or --went-wrong",
+                    editor::SETTINGS
+                ))
+            })?
+            .to_owned(),
+    };
+    let text = editor::edit(&program, &template, Unsaved::Discard)
         .map_err(|e| CliError::usage(format!("the editor failed: {e}")))?
         .ok_or_else(|| CliError::refused("the review was not saved; nothing recorded"))?;
     Ok(render::review::read(&text))

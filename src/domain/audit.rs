@@ -171,7 +171,8 @@ fn text(value: Option<&Value>) -> String {
 }
 
 /// Whether a change named `verb` makes a delta like `d`. Every verb may
-/// record an override (`--force`) and the runbook followed.
+/// record an override (`--force`), the runbook followed, and where guided
+/// response stands (a walk's answer moves its `step` in the same commit).
 fn explains(verb: Verb, d: &Delta) -> bool {
     use Field as F;
     if let Delta::Added {
@@ -182,7 +183,8 @@ fn explains(verb: Verb, d: &Delta) -> bool {
         return true;
     }
     if let Delta::Field {
-        field: F::Runbook, ..
+        field: F::Runbook | F::Step,
+        ..
     } = d
     {
         return true;

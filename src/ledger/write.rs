@@ -138,6 +138,19 @@ impl Ledger {
         change: &Change,
         actor: &Actor,
     ) -> Result<Committed, LedgerError> {
+        self.apply_at_step(id, change, None, actor)
+    }
+
+    /// As [`Ledger::apply`], for guided response: the same commit moves the
+    /// incident's `step` to where the walk stands, so the walk's position
+    /// is never a commit of its own.
+    pub(crate) fn apply_at_step(
+        &self,
+        id: &IncidentId,
+        change: &Change,
+        step: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Committed, LedgerError> {
         let _lock = git::lock(&self.repo, LOCK_WAIT)?;
         intent::finish_interrupted(&self.repo)?;
         git::check_no_operation(&self.repo)?;
@@ -151,6 +164,9 @@ impl Ledger {
             let mut incident = parse_incident(&path, &text)?;
             let before = incident.clone();
             let applied = change.apply(&mut incident, actor, &self.settings())?;
+            if let Some(step) = step {
+                incident.step = Some(step.to_owned());
+            }
             if let Some(keys) = &self.keys {
                 assign_new_keys(&before, &mut incident, keys);
             }

@@ -7,7 +7,7 @@ use similar::{ChangeTag, TextDiff};
 
 use serde_json::{Value as Json, json};
 
-use crate::domain::delta::Delta;
+use crate::domain::delta::{Delta, is_walk_position};
 use crate::domain::{CommitId, IncidentId};
 
 use super::hang;
@@ -31,6 +31,8 @@ pub(crate) fn diff(
     color: bool,
     width: Option<usize>,
 ) -> String {
+    // The walk's position is its bookkeeping, not news for a new lead.
+    let deltas: Vec<&Delta> = deltas.iter().filter(|d| !is_walk_position(d)).collect();
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use crate::domain::delta::{Delta, EntryKind, Value};
+use crate::domain::delta::{Delta, EntryKind, Value, is_walk_position};
 use crate::domain::history::{History, Revision, Source};
 use crate::domain::identity::name_of;
 use crate::domain::when::human_duration;
@@ -151,15 +151,23 @@ pub(crate) fn lag(event: DateTime<Utc>, record: DateTime<Utc>) -> String {
     }
 }
 
-/// The `log` view: one block per commit, oldest first.
+/// Whether a commit only moved guided response's position: a step marker
+/// of an older version, which `log` leaves out.
+fn only_moves_the_walk(entry: &Revision) -> bool {
+    entry.problem.is_none() && !entry.deltas.is_empty() && entry.deltas.iter().all(is_walk_position)
+}
+
+/// The `log` view: one block per commit, oldest first; the walk's position
+/// is left out, in a commit with an answer or in one of its own.
 pub(crate) fn timeline(history: &History, color: bool) -> String {
     let mut out = String::new();
-    let n = history.revisions.len();
-    let outside = history
+    let shown: Vec<&Revision> = history
         .revisions
         .iter()
-        .filter(|e| e.source != Source::Tool)
-        .count();
+        .filter(|e| !only_moves_the_walk(e))
+        .collect();
+    let n = shown.len();
+    let outside = shown.iter().filter(|e| e.source != Source::Tool).count();
     let _ = write!(
         out,
         "{}  {}  {n} change{}",
@@ -171,7 +179,7 @@ pub(crate) fn timeline(history: &History, color: bool) -> String {
         let _ = write!(out, ", {outside} outside the tool");
     }
     out.push('\n');
-    for entry in &history.revisions {
+    for entry in shown {
         out.push('\n');
         let tag = match (entry.source, &entry.verb) {
             (Source::Tool, Some(verb)) => verb.clone(),
@@ -216,7 +224,11 @@ pub(crate) fn timeline(history: &History, color: bool) -> String {
                 let _ = writeln!(out, "    no change to the incident ({})", entry.subject);
             }
         }
-        for delta in entry.deltas.iter().filter(|d| !said_by_author(d, entry)) {
+        for delta in entry
+            .deltas
+            .iter()
+            .filter(|d| !said_by_author(d, entry) && !is_walk_position(d))
+        {
             let _ = writeln!(out, "    {}", describe(delta));
         }
     }

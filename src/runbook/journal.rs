@@ -1,5 +1,6 @@
 //! Where guided response records its answers: the [`Journal`] port the
-//! engine writes through, one change at a time.
+//! engine writes through, one change at a time, and reads the files an
+//! answer names (`@FILE`).
 //!
 //! The engine owns this contract and names no store: a journal says whether
 //! a rule refused a change (the walk shows why and goes on) or the journal
@@ -19,8 +20,21 @@ pub(crate) trait Journal {
     type Error;
     /// Declares a new incident.
     fn declare(&mut self, declaration: Declaration) -> Result<Recorded, JournalError<Self::Error>>;
-    /// Applies one change to incident `id`.
-    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError<Self::Error>>;
+    /// Applies one change to incident `id`. `step` is where the walk
+    /// stands: the same record moves the incident's `step` there, so the
+    /// walk's position never takes a record of its own.
+    fn apply(
+        &mut self,
+        id: &str,
+        change: &Change,
+        step: Option<&str>,
+    ) -> Result<Recorded, JournalError<Self::Error>>;
+    /// The text of the file an answer names (`@FILE`), relative to where
+    /// the responder runs the walk; `Err` says why it cannot be read.
+    fn read_file(&mut self, path: &str) -> Result<String, String> {
+        let _ = path;
+        Err("files cannot be read here".to_owned())
+    }
     /// What happened so far, oldest first, for the review.
     fn timeline(
         &mut self,

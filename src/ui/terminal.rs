@@ -20,11 +20,14 @@ pub(crate) struct DialoguerPrompter {
     theme: Box<dyn Theme>,
     color: bool,
     editor: Option<String>,
+    /// Why long answers are typed on the terminal, once said.
+    told: Option<String>,
 }
 
 impl DialoguerPrompter {
     /// A prompter on stderr; installs the Ctrl-C handler. `editor` is
-    /// `$VISUAL` or `$EDITOR` as the context read it.
+    /// the editor git would open, as the context resolved it; `None` when
+    /// none is configured.
     pub(crate) fn new(color: bool, editor: Option<String>) -> Self {
         interrupt::install();
         // Questions go to stderr, like every status line; when stderr is
@@ -46,6 +49,7 @@ impl DialoguerPrompter {
             theme,
             color,
             editor,
+            told: None,
         }
     }
 
@@ -160,13 +164,26 @@ impl Prompter for DialoguerPrompter {
 
     fn long_text(&mut self, prompt: &str, initial: &str) -> Result<String, PromptError> {
         self.check()?;
+        let Some(program) = self.editor.clone() else {
+            // Git would open vi unasked; a responder mid-incident may not
+            // know how to leave it. The answer is typed here instead.
+            return self.lines(
+                prompt,
+                initial,
+                &format!("no editor is configured ({})", editor::SETTINGS),
+            );
+        };
         let template = format!(
             "# {prompt}\n# Lines starting with # are ignored; leave it empty to skip the question.\n\n{initial}"
         );
         self.term
-            .write_line(&format!("{prompt} (opening the editor)"))
+            .write_line(&format!(
+                "{} (opening {})",
+                escape(prompt),
+                escape(&program)
+            ))
             .map_err(|e| PromptError::Terminal(e.to_string()))?;
-        let edited = editor::edit(self.editor.as_deref(), &template, Unsaved::Keep);
+        let edited = editor::edit(&program, &template, Unsaved::Keep);
         let _ = self.term.clear_last_lines(1);
         match edited {
             Ok(text) => {
@@ -177,20 +194,61 @@ impl Prompter for DialoguerPrompter {
                 } else {
                     ""
                 };
-                let _ = self
-                    .term
-                    .write_line(&format!("{prompt}{}{first}{more}", separator(prompt)));
+                let _ = self.term.write_line(&format!(
+                    "{}{}{}{more}",
+                    escape(prompt),
+                    separator(prompt),
+                    escape(first)
+                ));
                 Ok(answer)
             }
-            Err(e) => {
-                // No usable editor: ask for one line instead.
-                self.show(
-                    Tone::Warn,
-                    &format!("the editor did not start ({e}); set $EDITOR for long answers"),
-                );
-                self.input(prompt, Some(initial.trim()))
-            }
+            Err(e) => self.lines(
+                prompt,
+                initial,
+                &format!("the editor `{program}` did not start ({e})"),
+            ),
         }
+    }
+}
+
+impl DialoguerPrompter {
+    /// A long answer typed on the terminal, line by line until an empty
+    /// line, where no editor opens: `why` says so, the first time. An
+    /// empty answer is `initial`.
+    fn lines(&mut self, prompt: &str, initial: &str, why: &str) -> Result<String, PromptError> {
+        if self.told != Some(why.to_owned()) {
+            self.show(
+                Tone::Warn,
+                &format!("{why}: long answers are typed here, line by line"),
+            );
+            self.told = Some(why.to_owned());
+        }
+        let keep = if initial.trim().is_empty() {
+            "empty to skip"
+        } else {
+            "empty keeps the text above"
+        };
+        self.show(
+            Tone::Text,
+            &format!("{prompt} (an empty line ends it; {keep})"),
+        );
+        let mut lines: Vec<String> = Vec::new();
+        loop {
+            self.check()?;
+            let _ = self.term.write_str("  > ");
+            let line = self
+                .term
+                .read_line()
+                .map_err(|e| self.fail(dialoguer::Error::IO(e)))?;
+            if line.trim().is_empty() {
+                break;
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Ok(initial.trim().to_owned());
+        }
+        Ok(lines.join("\n").trim().to_owned())
     }
 }
 

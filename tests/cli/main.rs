@@ -28,6 +28,7 @@ mod test_readme;
 mod test_refusals;
 mod test_respond;
 mod test_respond_live;
+mod test_respond_walk;
 mod test_schema;
 mod test_snapshots;
 mod test_sync;

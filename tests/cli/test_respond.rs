@@ -36,9 +36,13 @@ impl Pty {
     /// an editor that answers each long question with one line.
     pub(crate) fn spawn(env: &TestEnv, args: &[&str]) -> Self {
         let mut cmd = env.command(args);
-        cmd.stdin(Stdio::inherit())
-            .env("TERM", "xterm")
-            .env("EDITOR", editor(env));
+        cmd.env("EDITOR", editor(env));
+        Self::spawn_command(cmd)
+    }
+
+    /// Spawns `cmd` (made by `env.command`) in a pseudo-terminal, as it is.
+    pub(crate) fn spawn_command(mut cmd: Command) -> Self {
+        cmd.stdin(Stdio::inherit()).env("TERM", "xterm");
         let options = rexpect::reader::Options::new()
             .timeout_ms(Some(TIMEOUT_MS))
             .strip_ansi_escape_codes(false);
@@ -124,7 +128,7 @@ pub(crate) fn plain(raw: &str) -> String {
 
 /// An editor for the review's long answers: it writes
 /// `Answered in the editor: <question>` under the question.
-fn editor(env: &TestEnv) -> String {
+pub(crate) fn editor(env: &TestEnv) -> String {
     let path = env.home.join("answer-in-editor.sh");
     std::fs::write(
         &path,
@@ -151,13 +155,13 @@ pub(crate) fn changes(env: &TestEnv) -> Vec<String> {
     .collect()
 }
 
-fn count(changes: &[String], verb: &str) -> usize {
+pub(crate) fn count(changes: &[String], verb: &str) -> usize {
     changes.iter().filter(|c| *c == verb).count()
 }
 
 /// Ticks every item of the checklist whose last item is `last`.
 #[track_caller]
-fn tick_all(pty: &mut Pty, last: &str) {
+pub(crate) fn tick_all(pty: &mut Pty, last: &str) {
     pty.expect(last);
     pty.send("a");
     pty.expect(&format!("[x] {last}"));
@@ -166,7 +170,7 @@ fn tick_all(pty: &mut Pty, last: &str) {
 
 /// The review's four questions, answered by the editor, and the commits.
 #[track_caller]
-fn review_in_editor(pty: &mut Pty) {
+pub(crate) fn review_in_editor(pty: &mut Pty) {
     pty.expect("Timeline, from the ledger's history");
     for (question, recorded) in [
         ("What happened?", "review: what happened"),

@@ -8,6 +8,7 @@
 //! that incident since, and who did what (from the commits' trailers).
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
@@ -32,12 +33,15 @@ pub(super) struct LedgerJournal<'a> {
     new_uid: Box<dyn Fn(&str) -> String + 'a>,
     /// Per incident, the commit whose state the walk last saw.
     seen: HashMap<IncidentId, CommitId>,
+    /// Where the command runs: what `@FILE` is relative to.
+    dir: PathBuf,
 }
 
 impl<'a> LedgerJournal<'a> {
     pub(super) fn new(
         ledger: &'a Ledger,
         me: Identity,
+        dir: &Path,
         clock: impl Fn() -> DateTime<Utc> + 'a,
         new_uid: impl Fn(&str) -> String + 'a,
     ) -> Self {
@@ -47,6 +51,7 @@ impl<'a> LedgerJournal<'a> {
             clock: Box::new(clock),
             new_uid: Box::new(new_uid),
             seen: HashMap::new(),
+            dir: dir.to_path_buf(),
         }
     }
 
@@ -105,11 +110,24 @@ impl Journal for LedgerJournal<'_> {
         Ok(self.recorded(committed))
     }
 
-    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError<LedgerError>> {
+    fn apply(
+        &mut self,
+        id: &str,
+        change: &Change,
+        step: Option<&str>,
+    ) -> Result<Recorded, JournalError<LedgerError>> {
         let id = self.ledger.parse_id(id)?;
         let _hold = hold_interrupts();
-        let committed = self.ledger.apply(&id, change, &self.actor())?;
+        let committed = self
+            .ledger
+            .apply_at_step(&id, change, step, &self.actor())?;
         Ok(self.recorded(committed))
+    }
+
+    /// The same reader as `@FILE` on the command line: relative to where
+    /// the command runs, bounded as every file the tool reads.
+    fn read_file(&mut self, path: &str) -> Result<String, String> {
+        crate::ledger::read_given_text(&self.dir, Path::new(path)).map_err(|e| e.to_string())
     }
 
     /// The review document's timeline, from the incident's git history:
@@ -230,6 +248,7 @@ mod tests {
         let mut journal = LedgerJournal::new(
             &ledger,
             Identity::new("Ada Lovelace", "ada@example.com"),
+            tmp.path(),
             move || now,
             |_| "01JDXQ4Z8K3M5N7P9R1S3T5V7W".to_owned(),
         );
@@ -262,9 +281,7 @@ mod tests {
             lines,
             [
                 "INC-1: mitigation M1 (flag, temporary): Disabled flag new-checkout-flow|mitigate",
-                "INC-1: guided response at step stabilize|step",
                 "INC-1: lead Ada Lovelace|lead",
-                "INC-1: guided response at step lead|step",
                 "INC-1: acknowledged|ack",
                 "INC-1: declared SEV-1: Checkout API returning 502s|declare",
                 "Set up incident ledger|init",

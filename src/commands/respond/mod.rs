@@ -22,11 +22,16 @@ const NON_INTERACTIVE: &str =
 /// prints it; runbook.toml sets its steps, checklists and questions):
 /// acknowledge, assign a lead, stabilize, investigate, communicate,
 /// mitigate, recover, review, prevention and close. With an ID, it shows
-/// where the incident stands and resumes at its current step.
+/// where the incident stands and resumes at the step its state has reached,
+/// whether an earlier walk or the single commands got it there.
 ///
 /// Every answer is committed the moment it is given, one commit each, as the
-/// single commands do, so Ctrl-C loses nothing. Long answers open $VISUAL or
-/// $EDITOR.
+/// single commands do, so Ctrl-C loses nothing; the walk's position moves
+/// with the answers, never in a commit of its own. Long answers open the
+/// editor git would (GIT_EDITOR, core.editor, VISUAL, EDITOR); with none
+/// configured, they are typed line by line, an empty line ending them. As on
+/// the command line, `@FILE` answers with a file's text and `@@` starts an
+/// answer with a literal `@`; a lone `@` takes several lines.
 ///
 /// It needs a terminal on stdin and stdout. Scripts use the single commands
 /// instead: declare, ack, lead, mitigate, note, update, cleanup done,
@@ -92,12 +97,18 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &RespondArgs) -> Result<(), 
             .collect(),
         runbook_version: ledger.runbook_version.clone(),
     };
-    let mut journal = LedgerJournal::new(&ledger, me, || ctx.tick(), |seed| ctx.new_uid(seed));
+    let mut journal = LedgerJournal::new(
+        &ledger,
+        me,
+        &ctx.dir,
+        || ctx.tick(),
+        |seed| ctx.new_uid(seed),
+    );
     let existing = existing.map(|(incident, head)| {
         journal.seen_at(&incident.id, head);
         incident
     });
-    let terminal = DialoguerPrompter::new(ctx.color, ctx.editor.clone());
+    let terminal = DialoguerPrompter::new(ctx.color, ctx.editor());
     let mut prompter: Box<dyn Prompter> = if args.yes {
         Box::new(AcceptDefaults(terminal))
     } else {

@@ -243,3 +243,25 @@ fn only_errors_fail_an_audit() {
     audit.findings.push(Finding::new(Kind::Rewritten, "gone"));
     assert!(audit.failed());
 }
+
+#[test]
+fn an_answer_of_guided_response_may_move_its_step_in_the_same_commit() {
+    let mut inc = declared("INC-1");
+    let before = inc.clone();
+    let applied = Change::Ack
+        .apply(&mut inc, &actor(1, None), &settings())
+        .unwrap();
+    inc.step = Some("lead".into());
+    let deltas = diff(Some(&before), Some(&inc));
+    assert!(deltas.iter().any(|d| matches!(
+        d,
+        Delta::Field {
+            field: Field::Step,
+            ..
+        }
+    )));
+    assert_eq!(
+        trailer_fits(applied.verb, Some(("declared", "acknowledged")), &deltas),
+        Ok(())
+    );
+}

@@ -640,5 +640,19 @@ pub fn is_bookkeeping(delta: &Delta) -> bool {
     }
 }
 
+/// A move of guided response's position (`step`): the walk's bookkeeping,
+/// which rides on its answers' commits (older versions gave it commits of
+/// its own). The audit trail people read (`log`, the hand-over brief
+/// `diff --since`) leaves it out; their `--json` and `verify` keep it.
+pub fn is_walk_position(delta: &Delta) -> bool {
+    matches!(
+        delta,
+        Delta::Field {
+            field: Field::Step,
+            ..
+        }
+    )
+}
+
 #[cfg(test)]
 mod tests;

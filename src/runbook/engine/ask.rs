@@ -7,11 +7,16 @@
 use std::fmt::Write as _;
 
 use crate::domain::change::check_text;
-use crate::domain::{Change, Identity, Incident, Review, ReviewFields};
-use crate::runbook::Step;
+use crate::domain::given::{Given, given};
+use crate::domain::runbook::Prompt;
+use crate::domain::{Change, Identity, Incident, Note, Review, ReviewFields};
 use crate::runbook::prompt::{PromptError, Tone};
+use crate::runbook::{Step, StepKind};
 
 use super::{Engine, EngineError};
+
+/// What a prose prompt says besides its question.
+pub(super) const PROSE_HINT: &str = "@FILE reads a file, @ alone takes several lines";
 
 impl<E> Engine<'_, E> {
     pub(super) fn ask<T>(&mut self, result: Result<T, PromptError>) -> Result<T, EngineError<E>> {
@@ -67,6 +72,74 @@ impl<E> Engine<'_, E> {
                 Ok(()) => return Ok(Some(answer)),
                 Err(e) => self.say(Tone::Warn, &e.to_string()),
             }
+        }
+    }
+
+    /// A prose answer, read as the command line reads it: `@FILE` reads a
+    /// file, `@@` escapes a literal `@`, and a lone `@` takes several lines
+    /// (the prompter's editor). Empty means none; a file that cannot be
+    /// read, or a text the rules refuse, is said and asked again.
+    pub(super) fn prose_optional(
+        &mut self,
+        prompt: &str,
+        what: &str,
+    ) -> Result<Option<String>, EngineError<E>> {
+        let asked = match prompt.strip_suffix(')') {
+            Some(open) => format!("{open}; {PROSE_HINT})"),
+            None => format!("{prompt} ({PROSE_HINT})"),
+        };
+        loop {
+            let answer = self.input(&asked, Some(""))?;
+            let text = if answer == "@" {
+                self.long_text(prompt, "")?
+            } else {
+                answer
+            };
+            let Some(text) = self.given(text) else {
+                continue;
+            };
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            match check_text(what, &text) {
+                Ok(()) => return Ok(Some(text)),
+                Err(e) => self.say(Tone::Warn, &e.to_string()),
+            }
+        }
+    }
+
+    /// A long answer (the editor), where a lone `@FILE` line reads a file
+    /// as it does at any prompt.
+    pub(super) fn long_given(&mut self, prompt: &str) -> Result<String, EngineError<E>> {
+        loop {
+            let answer = self.long_text(prompt, "")?;
+            if let Some(answer) = self.given(answer) {
+                return Ok(answer);
+            }
+        }
+    }
+
+    /// A one-line answer as given: `@FILE` is the file's text, `@@` a
+    /// literal `@`. `None` when the file cannot be read (said).
+    pub(super) fn given(&mut self, answer: String) -> Option<String> {
+        if answer.contains('\n') {
+            return Some(answer);
+        }
+        match given(&answer) {
+            Given::Text(text) if text.len() == answer.len() => Some(answer),
+            Given::Text(text) => Some(text.to_owned()),
+            Given::File(path) => match self.journal.read_file(path) {
+                Ok(text) => {
+                    let lines = text.lines().count();
+                    let s = if lines == 1 { "" } else { "s" };
+                    self.say(Tone::Text, &format!("  read {path} ({lines} line{s})"));
+                    Some(text)
+                }
+                Err(e) => {
+                    self.say(Tone::Warn, &format!("cannot read {path}: {e}"));
+                    None
+                }
+            },
         }
     }
 
@@ -144,7 +217,7 @@ impl<E> Engine<'_, E> {
             return Ok(None);
         }
         let head = format!("{} checklist:", step.title);
-        if let Some(note) = inc.notes.iter().find(|n| n.text.starts_with(&head)) {
+        if let Some(note) = checklist_note(step, inc) {
             // Answered before an interruption: not asked twice.
             let first = note.text.lines().next().unwrap_or_default().to_owned();
             let done = note.text.lines().filter(|l| l.starts_with("[x]")).count();
@@ -164,7 +237,13 @@ impl<E> Engine<'_, E> {
             let mark = if picked.contains(&i) { "[x]" } else { "[ ]" };
             let _ = write!(text, "\n{mark} {item}");
         }
-        self.record(inc, &Change::Note(text))?;
+        // A team's own step asks nothing after its checklist but its
+        // questions; every other kind has its own work to follow.
+        if step.kind == StepKind::Checklist {
+            self.record_final(inc, &Change::Note(text))?;
+        } else {
+            self.record(inc, &Change::Note(text))?;
+        }
         Ok(Some((picked.len(), total)))
     }
 
@@ -175,37 +254,57 @@ impl<E> Engine<'_, E> {
         inc: &mut Incident,
         step: &Step,
     ) -> Result<(), EngineError<E>> {
-        for prompt in &step.prompts {
+        let last = step.prompts.iter().rposition(|p| !answered(p, inc));
+        for (i, prompt) in step.prompts.iter().enumerate() {
             let field = review_field(&prompt.id);
-            let answered = match field {
-                Some(f) => inc
-                    .review
-                    .as_ref()
-                    .is_some_and(|r| !f.get(r).trim().is_empty()),
-                None => inc
-                    .notes
-                    .iter()
-                    .any(|n| n.text.lines().next() == Some(prompt.text.as_str())),
-            };
-            if answered {
+            if answered(prompt, inc) {
                 self.say(Tone::Text, &format!("  {} (answered)", prompt.text));
                 continue;
             }
             let answer = if prompt.long {
-                self.long_text(&prompt.text, "")?
+                self.long_given(&prompt.text)?
             } else {
-                self.input(&prompt.text, Some(""))?
+                match self.prose_optional(&prompt.text, "answer")? {
+                    Some(answer) => answer,
+                    None => continue,
+                }
             };
-            if answer.is_empty() {
+            if answer.trim().is_empty() {
                 continue;
             }
             let change = match field {
                 Some(f) => Change::Review(f.set(answer)),
                 None => Change::Note(format!("{}\n{answer}", prompt.text)),
             };
-            self.record(inc, &change)?;
+            if Some(i) == last && step.kind != StepKind::Prevention {
+                self.questions_follow = false;
+                self.record_final(inc, &change)?;
+            } else {
+                self.record(inc, &change)?;
+            }
         }
         Ok(())
+    }
+}
+
+/// The note that keeps a step's ticked checklist, once it is recorded.
+pub(super) fn checklist_note<'a>(step: &Step, inc: &'a Incident) -> Option<&'a Note> {
+    let head = format!("{} checklist:", step.title);
+    inc.notes.iter().find(|n| n.text.starts_with(&head))
+}
+
+/// Whether a step's question has its answer recorded: in the review, or
+/// as a note that starts with the question.
+pub(super) fn answered(prompt: &Prompt, inc: &Incident) -> bool {
+    match review_field(&prompt.id) {
+        Some(f) => inc
+            .review
+            .as_ref()
+            .is_some_and(|r| !f.get(r).trim().is_empty()),
+        None => inc
+            .notes
+            .iter()
+            .any(|n| n.text.lines().next() == Some(prompt.text.as_str())),
     }
 }
 

@@ -45,9 +45,6 @@ impl<E> Engine<'_, E> {
             &format!("{} changed meanwhile{what}; reloaded", inc.id),
         );
         let base = std::mem::replace(inc, meanwhile.incident);
-        if matches!(change, Change::Step(_)) {
-            return Ok(None);
-        }
         match self.against(&base, inc, change, &meanwhile.changes) {
             Verdict::Fits => Ok(None),
             Verdict::Stale(e) => {

@@ -28,7 +28,7 @@ mod declare;
 mod meanwhile;
 mod steps;
 
-use ask::review_field;
+use ask::{answered, checklist_note, review_field};
 
 /// Why a walk stopped early; `E` is the journal's own failure.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +90,12 @@ pub(crate) struct Engine<'a, E> {
     current: Option<String>,
     /// The walk goes on where an earlier one stopped.
     resumed: bool,
+    /// The step the walk stands at: each answer's record moves the
+    /// incident's `step` here, so the position is never a record of its own.
+    position: Option<String>,
+    /// The step at hand asks more after its own work (its questions, or
+    /// the follow-up actions): see [`Engine::record_final`].
+    questions_follow: bool,
 }
 
 impl<'a, E> Engine<'a, E> {
@@ -106,6 +112,8 @@ impl<'a, E> Engine<'a, E> {
             journal,
             current: None,
             resumed: false,
+            position: None,
+            questions_follow: false,
         }
     }
 
@@ -135,14 +143,16 @@ impl<'a, E> Engine<'a, E> {
         if let Some(settled) = self.catch_up(inc, change)? {
             return Ok(settled);
         }
-        match self.journal.apply(&inc.id.to_string(), change) {
+        let step = self.position.clone();
+        match self
+            .journal
+            .apply(&inc.id.to_string(), change, step.as_deref())
+        {
             Ok(recorded) => {
-                if !matches!(change, Change::Step(_)) {
-                    self.say(
-                        Tone::Done,
-                        &format!("{} ({})", recorded.summary, recorded.commit),
-                    );
-                }
+                self.say(
+                    Tone::Done,
+                    &format!("{} ({})", recorded.summary, recorded.commit),
+                );
                 *inc = recorded.incident;
                 Ok(true)
             }
@@ -157,18 +167,56 @@ impl<'a, E> Engine<'a, E> {
         }
     }
 
-    /// Where the walk starts: the incident's step, or the first step whose
-    /// work is not done when the step is unknown to this runbook.
-    fn start(&mut self, inc: &Incident) -> usize {
+    /// Commits the answer that ends the step at hand: its record moves the
+    /// incident's `step` on to the step the walk goes to next, so a walk
+    /// stopped there resumes there. Another answer of the step would
+    /// follow: as [`Engine::record`].
+    fn record_final(
+        &mut self,
+        inc: &mut Incident,
+        change: &Change,
+    ) -> Result<bool, EngineError<E>> {
+        if self.questions_follow {
+            return self.record(inc, change);
+        }
+        let here = self.position.clone();
+        if let Some(next) = self.next_step(inc) {
+            self.position = Some(next);
+        }
+        let recorded = self.record(inc, change);
+        self.position = here;
+        recorded
+    }
+
+    /// The step after the one at hand that applies to the incident.
+    fn next_step(&self, inc: &Incident) -> Option<String> {
         let steps = &self.runbook.steps;
-        if let Some(step) = &inc.step {
-            if let Some(i) = steps.iter().position(|s| &s.id == step) {
-                return i;
-            }
-            let i = steps
-                .iter()
-                .position(|s| !done(s, inc))
-                .unwrap_or(steps.len().saturating_sub(1));
+        let here = steps
+            .iter()
+            .position(|s| Some(&s.id) == self.position.as_ref())?;
+        steps[here + 1..]
+            .iter()
+            .find(|s| s.severities.is_empty() || s.severities.contains(&inc.severity))
+            .map(|s| s.id.clone())
+    }
+
+    /// Where the walk starts: where the incident's state stands, or the
+    /// incident's step where an earlier walk got further (it stopped at a
+    /// step that records nothing the state shows, such as communication).
+    /// Single commands move the state, not the step: an incident acked,
+    /// mitigated and resolved by hand resumes at its review, not at step 1.
+    ///
+    /// Returns the first step to show and the first to walk: the step an
+    /// earlier walk stopped at is shown as done when the state moved past
+    /// it, so the responder sees where the walk picks up.
+    fn start(&mut self, inc: &Incident) -> (usize, usize) {
+        let steps = &self.runbook.steps;
+        let by_state = state_start(steps, inc);
+        let Some(step) = &inc.step else {
+            return (by_state, by_state);
+        };
+        let Some(i) = steps.iter().position(|s| &s.id == step) else {
+            let i = by_state.min(steps.len().saturating_sub(1));
             self.say(
                 Tone::Warn,
                 &format!(
@@ -176,9 +224,17 @@ impl<'a, E> Engine<'a, E> {
                     steps[i].id
                 ),
             );
-            return i;
+            return (i, i);
+        };
+        if i > state_ceiling(steps, inc) {
+            // Past what the state allows (the incident was reopened): the
+            // state says where it stands.
+            (by_state, by_state)
+        } else if i >= by_state {
+            (i, i)
+        } else {
+            (i.max(by_state - 1), by_state)
         }
-        steps.iter().position(|s| !done(s, inc)).unwrap_or(0)
     }
 
     /// Walks the runbook from the incident's step to its end, or until the
@@ -199,15 +255,17 @@ impl<'a, E> Engine<'a, E> {
             });
         }
         let total = self.runbook.steps.len();
-        let start = self.start(&inc);
-        if self.resumed {
-            let title = &self.runbook.steps[start].title;
+        let (shown, start) = self.start(&inc);
+        if self.resumed
+            && let Some(step) = self.runbook.steps.get(start)
+        {
+            let title = &step.title;
             self.say(
                 Tone::Text,
                 &format!("  Continuing at step {} of {total}: {title}", start + 1),
             );
         }
-        for (i, step) in self.runbook.steps.iter().enumerate().skip(start) {
+        for (i, step) in self.runbook.steps.iter().enumerate().skip(shown) {
             let heading = format!("[{}/{total}] {}", i + 1, step.title);
             if !step.severities.is_empty() && !step.severities.contains(&inc.severity) {
                 self.say(
@@ -220,14 +278,12 @@ impl<'a, E> Engine<'a, E> {
                 );
                 continue;
             }
-            if done(step, &inc) {
+            if i < start || done(step, &inc) {
                 self.say(Tone::Heading, &format!("{heading}: done"));
                 continue;
             }
             self.say(Tone::Heading, &heading);
-            if inc.step.as_deref() != Some(step.id.as_str()) {
-                self.record(&mut inc, &Change::Step(step.id.clone()))?;
-            }
+            self.position = Some(step.id.clone());
             self.intro(step);
             match self.step(&mut inc, step)? {
                 Flow::Next => {}
@@ -283,6 +339,8 @@ impl<'a, E> Engine<'a, E> {
     }
 
     fn step(&mut self, inc: &mut Incident, step: &Step) -> Result<Flow, EngineError<E>> {
+        self.questions_follow =
+            step.kind == StepKind::Prevention || step.prompts.iter().any(|p| !answered(p, inc));
         let checks = self.checklist(inc, step)?;
         let flow = match step.kind {
             StepKind::Acknowledge => self.acknowledge(inc)?,
@@ -307,6 +365,44 @@ impl<'a, E> Engine<'a, E> {
     }
 }
 
+/// The first step the incident's state has not got past: one after the
+/// last step whose work the state shows done (acknowledged, a lead, a
+/// mitigation, resolved), never past what the state allows.
+fn state_start(steps: &[Step], inc: &Incident) -> usize {
+    let reached = steps
+        .iter()
+        .rposition(|s| passed(s, inc))
+        .map_or(0, |i| i + 1);
+    reached.min(state_ceiling(steps, inc))
+}
+
+/// The furthest step the incident's state allows the walk to stand at: an
+/// unacknowledged incident is at acknowledge at the latest, an unresolved
+/// one at recovery.
+fn state_ceiling(steps: &[Step], inc: &Incident) -> usize {
+    let first = |kind: StepKind| steps.iter().position(|s| s.kind == kind);
+    let cap = if inc.status == Status::Declared {
+        first(StepKind::Acknowledge)
+    } else if inc.status < Status::Resolved {
+        first(StepKind::Recover)
+    } else {
+        None
+    };
+    cap.unwrap_or(steps.len())
+}
+
+/// Whether the incident's state shows the walk is past this step.
+fn passed(step: &Step, inc: &Incident) -> bool {
+    match step.kind {
+        StepKind::Lead => inc.lead.is_some() && inc.status != Status::Declared,
+        // Resolving ends the work of the steps during the impact.
+        StepKind::Investigate | StepKind::Communicate | StepKind::Mitigate => {
+            inc.status >= Status::Resolved
+        }
+        _ => done(step, inc),
+    }
+}
+
 /// Whether a step's work is already done, so the walk passes it by.
 fn done(step: &Step, inc: &Incident) -> bool {
     match step.kind {
@@ -322,12 +418,17 @@ fn done(step: &Step, inc: &Incident) -> bool {
                 .all(|p| review_field(&p.id).is_some_and(|f| !f.get(&review).trim().is_empty()))
                 && !step.prompts.is_empty()
         }
+        // A team's own step: its checklist and every question recorded.
+        StepKind::Checklist => {
+            (!step.checklist.is_empty() || !step.prompts.is_empty())
+                && (step.checklist.is_empty() || checklist_note(step, inc).is_some())
+                && step.prompts.iter().all(|p| answered(p, inc))
+        }
         StepKind::Lead
         | StepKind::Investigate
         | StepKind::Communicate
         | StepKind::Mitigate
-        | StepKind::Prevention
-        | StepKind::Checklist => false,
+        | StepKind::Prevention => false,
     }
 }
 

@@ -76,7 +76,7 @@ impl<E> Engine<'_, E> {
         }
         loop {
             if self.confirm("Is it real? Acknowledge it and begin tracking", Some(true))? {
-                if self.record(inc, &Change::Ack)? {
+                if self.record_final(inc, &Change::Ack)? {
                     return Ok(Flow::Next);
                 }
                 return Ok(Flow::Pause);
@@ -120,7 +120,7 @@ impl<E> Engine<'_, E> {
             }
             loop {
                 let who = self.identity("New lead (Name <email>)", None)?;
-                if self.record(inc, &Change::Lead(who))? {
+                if self.record_final(inc, &Change::Lead(who))? {
                     return Ok(Flow::Next);
                 }
             }
@@ -128,7 +128,7 @@ impl<E> Engine<'_, E> {
         let me = self.policy.me.to_string();
         loop {
             let who = self.identity("Incident lead (Name <email>)", Some(&me))?;
-            if self.record(inc, &Change::Lead(who))? {
+            if self.record_final(inc, &Change::Lead(who))? {
                 return Ok(Flow::Next);
             }
         }
@@ -180,9 +180,14 @@ impl<E> Engine<'_, E> {
                     "target",
                 )?;
                 if m.target.is_some() {
-                    m.before = self
-                        .input_optional("Its stable state, which the cleanup restores", "state")?;
-                    m.after = self.input_optional("Its temporary state, now in place", "state")?;
+                    m.before = self.prose_optional(
+                        "Its stable state, which the cleanup restores (empty to skip)",
+                        "state",
+                    )?;
+                    m.after = self.prose_optional(
+                        "Its temporary state, now in place (empty to skip)",
+                        "state",
+                    )?;
                 }
             }
             if self.record(inc, &Change::Mitigate(m))? {
@@ -221,7 +226,7 @@ impl<E> Engine<'_, E> {
     fn findings(&mut self, inc: &mut Incident) -> Result<(), EngineError<E>> {
         loop {
             let Some(text) =
-                self.input_optional("Finding for the notes (empty when done)", "note")?
+                self.prose_optional("Finding for the notes (empty when done)", "note")?
             else {
                 return Ok(());
             };
@@ -266,7 +271,9 @@ impl<E> Engine<'_, E> {
             let text = match self.select("Post this update?", &choices, Some(0))? {
                 0 => proposal,
                 1 => self.long_text("Edit the update", &proposal)?,
-                2 => self.input("Your update", Some(""))?,
+                2 => self
+                    .prose_optional("Your update", "update")?
+                    .unwrap_or_default(),
                 _ => return Ok(Flow::Next),
             };
             if !text.is_empty() {
@@ -357,7 +364,7 @@ impl<E> Engine<'_, E> {
                 return Ok(Flow::Pause);
             }
             let summary = self.input_optional("How was it resolved (optional)", "summary")?;
-            if !self.record(inc, &Change::Resolve { summary })? {
+            if !self.record_final(inc, &Change::Resolve { summary })? {
                 return Ok(Flow::Pause);
             }
         }

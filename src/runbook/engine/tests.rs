@@ -59,6 +59,10 @@ struct Memory {
     /// Bob's changes: each lands once the walk recorded that many of its
     /// own, before its next answer.
     others: Vec<(usize, Change)>,
+    /// The files an answer may name (`@FILE`).
+    files: BTreeMap<String, String>,
+    /// The step each change of the walk moved the incident to.
+    steps: Vec<String>,
 }
 
 impl Memory {
@@ -69,6 +73,8 @@ impl Memory {
             now: "2026-11-26T18:50:00Z".parse().unwrap(),
             first_step: runbook.steps.first().map(|s| s.id.clone()),
             others: Vec::new(),
+            files: BTreeMap::new(),
+            steps: Vec::new(),
         }
     }
 
@@ -122,11 +128,20 @@ impl Journal for Memory {
         })
     }
 
-    fn apply(&mut self, id: &str, change: &Change) -> Result<Recorded, JournalError<Infallible>> {
+    fn apply(
+        &mut self,
+        id: &str,
+        change: &Change,
+        step: Option<&str>,
+    ) -> Result<Recorded, JournalError<Infallible>> {
         let actor = self.actor();
         let mut incident = self.incident.clone().expect("declared");
         assert_eq!(incident.id.to_string(), id);
         let applied = change.apply(&mut incident, &actor, &Self::settings())?;
+        if let Some(step) = step {
+            incident.step = Some(step.to_owned());
+            self.steps.push(step.to_owned());
+        }
         self.incident = Some(incident.clone());
         self.changes.push(change.clone());
         Ok(Recorded {
@@ -149,6 +164,13 @@ impl Journal for Memory {
 
     fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    fn read_file(&mut self, path: &str) -> Result<String, String> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| "No such file or directory (os error 2)".to_owned())
     }
 
     fn meanwhile(
@@ -298,15 +320,18 @@ fn a_sev1_walk_from_declaration_to_close() {
         "{update}"
     );
     assert!(update.contains("Next update by"), "{update}");
-    // Every answer is its own change; the walk's position moved step by step.
-    let steps: Vec<&str> = memory
-        .changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Step(s) => Some(s.as_str()),
-            _ => None,
-        })
-        .collect();
+    // Every answer is its own change, and the walk's position is never one:
+    // it moves with the answers, step by step; the answer that ends a step
+    // (the acknowledgement, the lead, the resolution, the last review
+    // question) moves it on to the next. Nothing was recorded at the
+    // mitigation step.
+    assert!(
+        !memory.changes.iter().any(|c| matches!(c, Change::Step(_))),
+        "{:?}",
+        memory.verbs()
+    );
+    let mut steps = memory.steps.clone();
+    steps.dedup();
     assert_eq!(
         steps,
         [
@@ -314,12 +339,24 @@ fn a_sev1_walk_from_declaration_to_close() {
             "stabilize",
             "investigate",
             "communicate",
-            "mitigate",
             "recover",
             "review",
             "prevention"
         ]
     );
+    let at = |verb: &str| {
+        memory
+            .changes
+            .iter()
+            .zip(&memory.steps)
+            .filter(|(c, _)| c.verb().as_str() == verb)
+            .map(|(_, s)| s.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at("ack"), ["lead"]);
+    assert_eq!(at("resolve"), ["review"]);
+    assert_eq!(at("review"), ["review", "review", "review", "prevention"]);
+    assert_eq!(at("mitigate"), ["stabilize"]);
     assert_eq!(memory.count("review"), 4);
     assert_eq!(memory.count("note"), 4, "three checklists and a finding");
     assert_eq!(memory.verbs().last(), Some(&"close"));
@@ -686,7 +723,7 @@ fn with_bob(n: usize, change: Change, then: Vec<(&str, Answer)>) -> (Memory, Str
 fn a_note_by_someone_else_is_reloaded_said_in_one_line_and_kept() {
     let note = Change::Note("Payments team is looking".into());
     let (memory, log) = with_bob(
-        2,
+        1,
         note,
         vec![
             ("Acknowledge", Yes),
@@ -701,7 +738,7 @@ fn a_note_by_someone_else_is_reloaded_said_in_one_line_and_kept() {
         "{log}"
     );
     assert!(!log.contains("Keep theirs"), "{log}");
-    assert_eq!(memory.verbs(), ["ack", "step", "lead", "step"]);
+    assert_eq!(memory.verbs(), ["ack", "lead"]);
     let inc = memory.incident.unwrap();
     assert_eq!(inc.notes[0].text, "Payments team is looking");
     assert_eq!(
@@ -721,13 +758,13 @@ fn both_setting_the_lead_asks_whose_stands() {
             ("How are you stopping the impact", Interrupt),
         ]
     };
-    let (memory, log) = with_bob(2, lead(), script(Default));
+    let (memory, log) = with_bob(1, lead(), script(Default));
     assert!(
         log.contains("Bob Ng <bob@example.com> set the lead to Bob Ng <bob@example.com>; you answered Ada Lovelace <ada@example.com>"),
         "{log}"
     );
     assert!(log.contains("Kept theirs"), "{log}");
-    assert_eq!(memory.verbs(), ["ack", "step", "step"]);
+    assert_eq!(memory.verbs(), ["ack"]);
     assert_eq!(
         memory
             .incident
@@ -738,9 +775,9 @@ fn both_setting_the_lead_asks_whose_stands() {
         Some("Bob Ng <bob@example.com>")
     );
 
-    let (memory, log) = with_bob(2, lead(), script(No));
+    let (memory, log) = with_bob(1, lead(), script(No));
     assert!(log.contains("lead Bob Ng -> Ada Lovelace"), "{log}");
-    assert_eq!(memory.verbs(), ["ack", "step", "lead", "step"]);
+    assert_eq!(memory.verbs(), ["ack", "lead"]);
     assert_eq!(
         memory
             .incident
@@ -768,8 +805,9 @@ fn an_answer_someone_else_already_gave_leaves_theirs_and_goes_on() {
         "{log}"
     );
     assert!(!log.contains("Keep theirs"), "{log}");
-    // On to the lead step, from Bob's acknowledgement.
-    assert_eq!(memory.verbs(), ["step"]);
+    // On to the lead step, from Bob's acknowledgement: nothing of the
+    // walk's is recorded, not even its position.
+    assert!(memory.verbs().is_empty());
     assert_eq!(memory.incident.unwrap().status, Status::Acknowledged);
 }
 
@@ -787,8 +825,126 @@ fn a_change_that_fits_is_recorded_on_the_fresh_state() {
     );
     assert!(log.contains("sev by Bob Ng"), "{log}");
     assert!(!log.contains("Keep theirs"), "{log}");
-    assert_eq!(memory.verbs(), ["ack", "step"]);
+    assert_eq!(memory.verbs(), ["ack"]);
     let inc = memory.incident.unwrap();
     assert_eq!(inc.severity, "SEV-2");
     assert_eq!(inc.status, Status::Acknowledged);
+}
+
+/// An incident declared under the default runbook, as the single commands
+/// leave it: at the first step, whatever its state.
+fn declared_by_hand() -> Incident {
+    let mut inc = Incident::declared(
+        "INC-1".into(),
+        "U".into(),
+        "Search is slow".into(),
+        "SEV-3".into(),
+        "2026-11-26T18:00:00Z".parse().unwrap(),
+        "Ada <ada@example.com>".into(),
+    );
+    inc.step = Some("acknowledge".into());
+    inc
+}
+
+#[test]
+fn an_incident_resolved_by_hand_resumes_at_its_review() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut inc = declared_by_hand();
+    inc.status = Status::Resolved;
+    inc.acknowledged_at = Some("2026-11-26T18:05:00Z".parse().unwrap());
+    inc.resolved_at = Some("2026-11-26T19:00:00Z".parse().unwrap());
+    memory.incident = Some(inc.clone());
+    let script = vec![("What happened", Interrupt)];
+    let (result, log, left) = walk(&rb, Some(inc), &mut memory, script);
+    assert!(
+        matches!(result, Err(EngineError::Interrupted { .. })),
+        "{log}"
+    );
+    assert_eq!(left, 0, "{log}");
+    assert!(
+        log.contains("Continuing at step 8 of 9: Post-Incident Review"),
+        "{log}"
+    );
+    assert!(log.contains("[7/9] Recovery: done"), "{log}");
+    assert!(!log.contains("Acknowledge"), "{log}");
+    assert!(!log.contains("Incident lead"), "{log}");
+}
+
+#[test]
+fn a_reopened_incident_resumes_where_its_state_stands_not_at_its_old_step() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    let mut inc = declared_by_hand();
+    inc.status = Status::Acknowledged;
+    inc.acknowledged_at = Some("2026-11-26T18:05:00Z".parse().unwrap());
+    inc.lead = Some(ada());
+    // An earlier walk got to prevention before the incident was reopened.
+    inc.step = Some("prevention".into());
+    memory.incident = Some(inc.clone());
+    let script = vec![("How are you stopping the impact", Interrupt)];
+    let (_, log, left) = walk(&rb, Some(inc), &mut memory, script);
+    assert_eq!(left, 0, "{log}");
+    assert!(
+        log.contains("Continuing at step 3 of 9: Stabilize"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_prompt_reads_at_file_escapes_a_double_at_and_takes_lines_after_a_lone_at() {
+    let rb = runbook();
+    let mut memory = Memory::new(&rb);
+    memory.files.insert(
+        "before.toml".into(),
+        "[flags]\nnew-checkout-flow = true\n".into(),
+    );
+    let mut script = declare_script();
+    script.extend([("Acknowledge", Yes), ("Incident lead", Default)]);
+    script.extend([
+        ("How are you stopping the impact", pick("flag")),
+        (
+            "What exactly was done",
+            text("Disabled flag new-checkout-flow"),
+        ),
+        ("temporary", Default),
+        ("Cleanup plan", Default),
+        ("What did it change", text("flags/checkout.toml")),
+        ("stable state", text("@missing.toml")),
+        ("stable state", text("@before.toml")),
+        ("temporary state", text("@@off")),
+        ("Record another stabilizing measure", No),
+        ("Investigation checklist", Default),
+        ("still the right severity", Default),
+        ("Finding", text("@")),
+        ("Finding", text("Pods restart in a loop.\nOOM killed.")),
+        ("Finding", Default),
+        ("Communication checklist", Interrupt),
+    ]);
+    let (result, log, left) = walk(&rb, None, &mut memory, script);
+    assert!(
+        matches!(result, Err(EngineError::Interrupted { .. })),
+        "{log}"
+    );
+    assert_eq!(left, 0, "{log}");
+    assert!(
+        log.contains("cannot read missing.toml: No such file or directory"),
+        "{log}"
+    );
+    assert!(log.contains("read before.toml (2 lines)"), "{log}");
+    assert!(
+        log.contains("? Its stable state, which the cleanup restores (empty to skip; @FILE reads a file, @ alone takes several lines)"),
+        "{log}"
+    );
+    let inc = memory.incident.unwrap();
+    let m = &inc.mitigations[0];
+    assert_eq!(
+        m.before.as_deref(),
+        Some("[flags]\nnew-checkout-flow = true\n")
+    );
+    assert_eq!(m.after.as_deref(), Some("@off"));
+    assert_eq!(
+        inc.notes.last().map(|n| n.text.as_str()),
+        Some("Pods restart in a loop.\nOOM killed.")
+    );
 }
