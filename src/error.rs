@@ -202,6 +202,12 @@ impl From<LedgerError> for CliError {
                     None => "switch to the ledger's branch (`git branch` lists them) with `git switch <branch>`".into(),
                 }),
             ),
+            LedgerError::HookRefused { hook, .. } => (
+                Kind::Refused,
+                Some(format!(
+                    "nothing was recorded; fix what the {hook} hook reports, or set `hooks = false` in ledger.toml if the repository's hooks are not meant for incident changes"
+                )),
+            ),
             LedgerError::InProgress(what) => (
                 Kind::Refused,
                 Some(match *what {

@@ -312,6 +312,10 @@ fn report(
     if !crate::ledger::driver::registered_at(&ctx.dir) {
         ui.warn("this clone has no incident merge driver: `git pull` merges incident files as plain text; run `git incident init --clone`");
     }
+    let said = committed.hooks_said.trim_end();
+    if !said.is_empty() {
+        ui.status(said);
+    }
     for rule in &committed.applied.overridden {
         ui.warn(&format!("overrode: {rule}"));
     }

@@ -26,6 +26,10 @@ pub struct LedgerConfig {
     /// higher level).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) default_severity: Option<String>,
+    /// Whether a change's commit runs the repository's `pre-commit`,
+    /// `commit-msg` and `post-commit` hooks, as `git commit` does.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub(crate) hooks: bool,
     /// Severities that need a review and follow-up actions before close.
     #[serde(default = "default_review_required")]
     pub(crate) review_required: Vec<String>,
@@ -78,6 +82,15 @@ fn default_runbook() -> String {
     "runbook.toml".to_owned()
 }
 
+fn default_true() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
 fn default_review_required() -> Vec<String> {
     vec!["SEV-1".to_owned(), "SEV-2".to_owned()]
 }
@@ -95,6 +108,9 @@ services = []
 # The severity of an incident declared without --sev. Unset, it is the
 # runbook's most severe level: when unsure, pick the higher level.
 # default_severity = "SEV-1"
+# Each change's commit runs the repository's pre-commit, commit-msg and
+# post-commit hooks, as `git commit` does; false turns that off.
+# hooks = true
 # Severities that need a review and follow-up actions before `close`.
 review_required = ["SEV-1", "SEV-2"]
 

@@ -31,6 +31,7 @@ pub enum IoOp {
     Create,
     Remove,
     Wait,
+    Run,
 }
 
 impl IoOp {
@@ -52,6 +53,7 @@ impl std::fmt::Display for IoOp {
             IoOp::Create => "cannot create",
             IoOp::Remove => "cannot remove",
             IoOp::Wait => "cannot wait for",
+            IoOp::Run => "cannot run",
         })
     }
 }
@@ -98,6 +100,8 @@ pub enum LedgerError {
     IdTaken { id: String, path: PathBuf },
     #[error("{} is a pre-commit hook that git-incident did not write", .0.display())]
     HookExists(PathBuf),
+    #[error("the repository's {hook} hook refused the change{}", if output.trim().is_empty() { String::new() } else { format!(":\n{}", output.trim_end()) })]
+    HookRefused { hook: &'static str, output: String },
     #[error("the branch moved under us {0} times in a row; try again")]
     Contended(u32),
     #[error(transparent)]

@@ -10,7 +10,7 @@ use super::files::{Durability, write_file};
 use super::{INCIDENTS_DIR, IoOp, Ledger, LedgerError, Stored, parse_incident};
 
 /// How the tool recognises a hook of its own, to replace it safely.
-const MARK: &str = "# git-incident pre-commit hook";
+pub(crate) const MARK: &str = "# git-incident pre-commit hook";
 
 impl Ledger {
     /// Installs the pre-commit hook where git looks for it (`core.hooksPath`

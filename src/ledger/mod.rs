@@ -102,6 +102,8 @@ pub(crate) struct Committed {
     pub(crate) commit: CommitId,
     pub(crate) applied: Applied,
     pub(crate) incident: Incident,
+    /// What the repository's hooks printed, for the person who made it.
+    pub(crate) hooks_said: String,
 }
 
 /// What `init` made.

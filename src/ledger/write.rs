@@ -197,7 +197,7 @@ impl Ledger {
         // What we write must read back: never commit a file the next command
         // would refuse.
         parse_incident(path, text)?;
-        let message = message::commit_message(&incident.id, &applied);
+        let mut message = message::commit_message(&incident.id, &applied);
         let author = Author {
             name: actor.by.name().to_owned(),
             email: actor.by.email().to_owned(),
@@ -215,6 +215,15 @@ impl Ledger {
         let file = self.root.join(path);
         git::wait_for_locks(&self.repo, branch)?;
         let old = git::blob_at(&self.repo, tip, &repo_path)?;
+        // The repository's hooks, before anything is written: one that
+        // fails refuses the change with nothing recorded.
+        let mut said = String::new();
+        if self.config.hooks {
+            let (edited, output) =
+                git::hook::before_commit(&self.repo, tip, &repo_path, text.as_bytes(), &message)?;
+            message = edited;
+            said = output.0;
+        }
         let new = self.repo.blob(text.as_bytes())?;
         let change = OneFileCommit {
             path: &repo_path,
@@ -282,6 +291,9 @@ impl Ledger {
         };
         stop("after-commit");
         Intent::clear(&self.repo);
+        if self.config.hooks {
+            said.push_str(&git::hook::after_commit(&self.repo).0);
+        }
         if let Some(workdir) = self.repo.workdir() {
             git::auto_maintenance(workdir);
         }
@@ -291,6 +303,7 @@ impl Ledger {
             commit: git::commit_id(commit),
             applied,
             incident: incident.clone(),
+            hooks_said: said,
         }))
     }
 

@@ -12,6 +12,7 @@ mod test_gitconfig;
 mod test_globals;
 mod test_help;
 mod test_history;
+mod test_hooks;
 mod test_hostile;
 mod test_input;
 mod test_kill;

@@ -9,6 +9,7 @@
 
 mod checkout;
 mod commit;
+pub(crate) mod hook;
 mod index;
 mod lock;
 pub(crate) mod log;
