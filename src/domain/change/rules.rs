@@ -5,7 +5,7 @@
 use crate::domain::when::shown;
 use chrono::{DateTime, Utc};
 
-use super::{Actor, Change, ChangeError, Guard, Settings, time};
+use super::{Actor, Change, ChangeError, Guard, Settings};
 use crate::domain::id::IncidentId;
 use crate::domain::incident::{Incident, Mitigation, Status};
 use crate::domain::runbook::severity_named;
@@ -89,7 +89,7 @@ pub(super) fn check_not_future(actor: &Actor) -> Result<(), ChangeError> {
         .unwrap_or(actor.now);
     if actor.at > grace {
         return Err(ChangeError::invalid_hint(
-            format!("the event time {} is in the future", time(actor.at)),
+            format!("the event time {} is in the future", shown(actor.at)),
             format!("--at takes a past time: {}", TimeError::HINT),
         ));
     }
