@@ -151,17 +151,32 @@ fn run_with_input(mut cmd: Command, what: &str, input: &[u8]) -> Result<Vec<u8>,
     Ok(out.stdout)
 }
 
-/// Runs git's automatic maintenance, as `git commit` does: libgit2 never packs,
-/// so without it every change would stay a loose object forever.
+/// Runs git's automatic maintenance, as `git commit` does (libgit2 never
+/// packs, so without it every change would stay a loose object forever),
+/// in the background: `--detach` checks what is due and leaves the work to
+/// a process of its own, so that a change never waits seconds for a gc. A
+/// git too old for `--detach` (before 2.47) gets the same command started
+/// and left to run.
 pub(crate) fn auto_maintenance(workdir: &Path) {
-    let _ = Command::new("git")
-        .arg("-C")
-        .arg(workdir)
-        .args(["maintenance", "run", "--auto", "--quiet"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    let maintenance = |detach: bool| {
+        let mut command = Command::new("git");
+        command
+            .arg("-C")
+            .arg(workdir)
+            .args(["maintenance", "run", "--auto", "--quiet"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if detach {
+            command.arg("--detach");
+        }
+        command
+    };
+    // git exits 129 for an option it does not know.
+    let detached = maintenance(true).status();
+    if detached.is_ok_and(|s| s.code() == Some(129)) {
+        let _ = maintenance(false).spawn();
+    }
 }
 
 /// Runs a git command in `dir` and returns its standard output.
