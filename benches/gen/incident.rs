@@ -167,6 +167,8 @@ pub(crate) struct Settings {
     pub prefix: String,
     /// Severity names, most severe first.
     pub severities: Vec<String>,
+    /// Severities whose close needs a review (else a recorded override).
+    pub review_required: Vec<String>,
     /// Runbook step ids; empty when the runbook has none.
     pub steps: Vec<String>,
     /// The runbook's blob id, abbreviated to 8 hex digits.
@@ -226,6 +228,8 @@ pub(crate) struct Incident {
     pub notes: Vec<Note>,
     pub updates: Vec<Update>,
     pub mitigations: Vec<Mitigation>,
+    /// `(at, by, rule)` of the `close` rules a forced close overrode.
+    pub overrides: Vec<(i64, String, String)>,
 }
 
 /// `2026-11-26T18:40:00Z`, as TOML and RFC 3339 write it.
@@ -342,6 +346,14 @@ pub(crate) fn render(inc: &Incident) -> String {
                 let _ = writeln!(s, "{key} = {}", q(value));
             }
         }
+    }
+    for (at, by, rule) in &inc.overrides {
+        s.push_str("\n[[overrides]]\n");
+        let _ = writeln!(s, "at = {}", time(*at));
+        let _ = writeln!(s, "by = {}", q(by));
+        s.push_str("change = \"close\"\n");
+        let _ = writeln!(s, "rule = {}", q(rule));
+        s.push_str("why = \"the review is kept in the team's postmortem document\"\n");
     }
     s
 }
@@ -501,6 +513,7 @@ pub(crate) fn simulate(
         notes: Vec::new(),
         updates: Vec::new(),
         mitigations: Vec::new(),
+        overrides: Vec::new(),
     };
     inc.step = step_if("acknowledge", &inc.step);
     let mut versions = vec![Version {
@@ -656,6 +669,15 @@ pub(crate) fn simulate(
                 message(&id, "resolved", "resolve", &t)
             }
             Verb::Close => {
+                // The generated incidents have no review: their close is
+                // forced, as `close --force --why` records it.
+                if settings.review_required.contains(&inc.severity) {
+                    let rule = format!(
+                        "{id} is {} and has no review; record what happened and the root cause with `git incident review {id}`",
+                        inc.severity
+                    );
+                    inc.overrides.push((now, who.clone(), rule));
+                }
                 inc.closed_at = Some(now);
                 inc.step = step_if("prevention", &inc.step);
                 let t = status_change(&mut inc, "closed");

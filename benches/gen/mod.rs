@@ -313,9 +313,20 @@ fn settings_of(files: &[(String, Vec<u8>)]) -> Settings {
             .map(String::from)
             .to_vec();
     }
+    let review_required = ledger
+        .get("review_required")
+        .and_then(|v| v.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_else(|| vec!["SEV-1".to_owned(), "SEV-2".to_owned()]);
     Settings {
         prefix,
         severities,
+        review_required,
         steps: names("steps", "id"),
         runbook_version: blob_id(runbook_text.as_bytes()).map(|id| id[..8].to_owned()),
     }

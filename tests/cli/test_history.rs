@@ -503,7 +503,7 @@ fn stats_over_a_dozen_incidents_are_exact_and_reproducible() {
 #[test]
 fn stats_from_the_record_cache_equal_a_full_read() {
     const CACHE: &str = ".git/git-incident/records.tsv";
-    const METRICS: &str = ".git/git-incident/metrics.json";
+    const METRICS: &str = ".git/git-incident/metrics.tsv";
     let env = dozen();
     let stats = |args: &[&str]| -> Value {
         let mut all = vec!["stats", "--json", "--by", "severity"];
@@ -532,7 +532,19 @@ fn stats_from_the_record_cache_equal_a_full_read() {
     env.run(&["note", "INC-3", "late", "--at", "2026-11-20T08:00:00Z"])
         .ok();
     env.run(&["note", "INC-4", "on time"]).ok();
+    let (records_before, metrics_before) = (env.read(CACHE), env.read(METRICS));
     let incremental = stats(&[]);
+    // Both caches grew by appending: what they held is still their start.
+    assert!(
+        env.read(CACHE).starts_with(&records_before),
+        "records appended"
+    );
+    assert!(env.read(CACHE).len() > records_before.len());
+    assert!(
+        env.read(METRICS).starts_with(&metrics_before),
+        "metrics appended"
+    );
+    assert!(env.read(METRICS).len() > metrics_before.len());
     assert_ne!(incremental, full, "the new notes count");
     assert_eq!(
         incremental["all"]["backdated"],
@@ -545,6 +557,16 @@ fn stats_from_the_record_cache_equal_a_full_read() {
     assert_eq!(older, fresh(&["--at", "HEAD~2"]));
     assert_eq!(stats(&[]), incremental);
 
+    // A merge of a branch with changes of its own.
+    env.git(&["checkout", "-q", "-b", "side"]);
+    env.run(&["note", "INC-6", "from the side"]).ok();
+    env.git(&["checkout", "-q", "main"]);
+    env.run(&["note", "INC-8", "from main"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "-m", "Merge side", "side"]);
+    let merged = stats(&[]);
+    assert_eq!(merged, fresh(&[]));
+    assert_ne!(merged, incremental);
+
     // A rewritten branch: the cached tip is no longer an ancestor.
     env.git(&["reset", "-q", "--hard", "HEAD~1"]);
     env.run(&["note", "INC-5", "instead"]).ok();
@@ -554,6 +576,10 @@ fn stats_from_the_record_cache_equal_a_full_read() {
     // A damaged cache is a full read.
     env.write(CACHE, "records-1/0.0.0 nonsense\n1\t\t\t\n");
     assert_eq!(stats(&[]), rewritten);
+    // A torn append (the last line cut short) is a full read too.
+    let text = env.read(CACHE);
+    env.write(CACHE, &text[..text.len() - 5]);
+    assert_eq!(stats(&[]), rewritten);
     assert_eq!(
         stats(&["--since", "2026-11-10T00:00:00Z"]),
         fresh(&["--since", "2026-11-10T00:00:00Z"])
@@ -561,6 +587,12 @@ fn stats_from_the_record_cache_equal_a_full_read() {
     // A damaged incident cache is rebuilt; a broken file is reported on
     // every run, never cached.
     env.write(METRICS, "{not json");
+    assert_eq!(stats(&[]), rewritten);
+    let text = env.read(METRICS);
+    env.write(METRICS, &text[..text.len() - 3]);
+    assert_eq!(stats(&[]), rewritten);
+    let text = env.read(METRICS);
+    env.write(METRICS, &text.replacen('\t', "\t\t", 3));
     assert_eq!(stats(&[]), rewritten);
     let path = env.incident_path("INC-7");
     let good = env.read(&path);

@@ -6,9 +6,11 @@
 //! commits, most of what `stats` costs. Commits never change, so the records
 //! up to a commit are kept in the git directory with that commit's id, and
 //! the next run reads only the commits made since (`git log OLD..NEW`) when
-//! the old tip is an ancestor of the new one. Anything else (another branch,
-//! a rewritten history, an older `--at`, a cache from another version or
-//! damaged) reads the whole history, as without a cache.
+//! the old tip is an ancestor of the new one, and appends them with the new
+//! tip: the file is never written whole again while history only grows.
+//! Anything else (another branch, a rewritten history, an older `--at`, a
+//! cache from another version or damaged) reads the whole history, as
+//! without a cache, and writes the file anew.
 
 use std::fs;
 use std::path::Path;
@@ -23,7 +25,7 @@ use crate::ledger::history::epoch;
 use crate::ledger::{Ledger, LedgerError, git, trailer};
 
 const FILE: &str = "git-incident/records.tsv";
-const FORMAT: &str = concat!("records-1/", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("records-2/", env!("CARGO_PKG_VERSION"));
 
 impl Ledger {
     /// Every tool change recorded up to `tip`, newest first, recorded at or
@@ -39,8 +41,8 @@ impl Ledger {
             Some((at, records)) if at == tip => records,
             Some((at, mut records)) if self.is_ancestor(at, tip) => {
                 let mut new = self.log_records(&format!("{at}..{tip}"))?;
+                append_cache(&file, tip, &new);
                 new.append(&mut records);
-                write_cache(&file, tip, &new);
                 new
             }
             _ => {
@@ -68,10 +70,7 @@ impl Ledger {
         };
         let mut header = String::new();
         let read = std::io::BufReader::new(file).read_line(&mut header);
-        read.is_err()
-            || header
-                .split_once(' ')
-                .is_none_or(|(format, _)| format != FORMAT)
+        read.is_err() || header.trim_end() != FORMAT
     }
 
     fn is_ancestor(&self, old: Oid, new: Oid) -> bool {
@@ -112,25 +111,33 @@ fn parse_record(time: &str, body: &str) -> Option<Recorded> {
     })
 }
 
-/// The cache: a header line `FORMAT TIP`, then one record per line,
-/// `record-time TAB incident TAB verb TAB event-time` (event time empty when
-/// not backdated). Any line that does not read back voids the whole cache.
+/// The cache: a header line `FORMAT`, then blocks of records, one per
+/// line, `record-time TAB incident TAB verb TAB event-time` (event time
+/// empty when not backdated), newest first within a block, each block
+/// closed by `@ TIP`, the commit its records reach. Blocks are appended
+/// oldest first. A file that does not end with a tip line (a torn append),
+/// or any line that does not read back, voids the whole cache.
 fn read_cache(file: &Path) -> Option<(Oid, Vec<Recorded>)> {
     let text = fs::read_to_string(file).ok()?;
-    let mut lines = text.lines();
-    let (format, tip) = lines.next()?.split_once(' ')?;
-    if format != FORMAT {
+    let mut lines = text.split_terminator('\n');
+    if lines.next()? != FORMAT || !text.ends_with('\n') {
         return None;
     }
-    let tip = Oid::from_str(tip).ok()?;
-    let mut records = Vec::new();
+    let mut blocks: Vec<Vec<Recorded>> = Vec::new();
+    let mut block = Vec::new();
+    let mut tip = None;
     for line in lines {
+        if let Some(at) = line.strip_prefix("@ ") {
+            tip = Some(Oid::from_str(at).ok()?);
+            blocks.push(std::mem::take(&mut block));
+            continue;
+        }
         let mut f = line.split('\t');
         let (time, incident, verb, event) = (f.next()?, f.next()?, f.next()?, f.next()?);
         if f.next().is_some() || incident.is_empty() || verb.is_empty() {
             return None;
         }
-        records.push(Recorded {
+        block.push(Recorded {
             record_time: DateTime::from_timestamp(time.parse().ok()?, 0)?,
             incident: incident.to_owned(),
             verb: verb.to_owned(),
@@ -139,22 +146,23 @@ fn read_cache(file: &Path) -> Option<(Oid, Vec<Recorded>)> {
                 t => Some(DateTime::from_timestamp(t.parse().ok()?, 0)?),
             },
         });
+        tip = None;
     }
-    Some((tip, records))
+    let tip = tip?;
+    Some((tip, blocks.into_iter().rev().flatten().collect()))
 }
 
-/// Best effort: a cache that cannot be written only costs speed. A value
-/// that would not read back (a tab or a line break in a trailer)
-/// leaves the cache unwritten.
-fn write_cache(file: &Path, tip: Oid, records: &[Recorded]) {
+/// The lines of a block of records closed by `tip`; `None` when a value
+/// would not read back (a tab or a line break in a trailer).
+fn block(tip: Oid, records: &[Recorded]) -> Option<String> {
     use std::fmt::Write;
-    let mut text = format!("{FORMAT} {tip}\n");
+    let mut text = String::with_capacity(records.len() * 48 + 48);
     for r in records {
         if [&r.incident, &r.verb]
             .iter()
             .any(|v| v.contains(['\t', '\n', '\r']))
         {
-            return;
+            return None;
         }
         let _ = writeln!(
             text,
@@ -167,7 +175,35 @@ fn write_cache(file: &Path, tip: Oid, records: &[Recorded]) {
                 .unwrap_or_default()
         );
     }
-    let _ = write_file(file, text.as_bytes(), Durability::BestEffort);
+    let _ = writeln!(text, "@ {tip}");
+    Some(text)
+}
+
+/// Writes the cache anew. Best effort: a cache that cannot be written only
+/// costs speed; one whose values would not read back is left unwritten.
+fn write_cache(file: &Path, tip: Oid, records: &[Recorded]) {
+    match block(tip, records) {
+        Some(text) => {
+            let text = format!("{FORMAT}\n{text}");
+            let _ = write_file(file, text.as_bytes(), Durability::BestEffort);
+        }
+        None => {
+            let _ = fs::remove_file(file);
+        }
+    }
+}
+
+/// Appends the records made since the cached tip, closed by the new tip.
+/// A torn append voids the cache on the next read, which rebuilds it.
+fn append_cache(file: &Path, tip: Oid, records: &[Recorded]) {
+    use std::io::Write as _;
+    let Some(text) = block(tip, records) else {
+        let _ = fs::remove_file(file);
+        return;
+    };
+    if let Ok(mut f) = fs::OpenOptions::new().append(true).open(file) {
+        let _ = f.write_all(text.as_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -213,7 +249,23 @@ mod tests {
         let text = fs::read_to_string(&file).unwrap();
         fs::write(&file, text.replace("\tack\t", "\tack\textra\t")).unwrap();
         assert_eq!(read_cache(&file), None);
-        fs::write(&file, text.replace("records-1/", "records-0/")).unwrap();
+        fs::write(&file, text.replace("records-2/", "records-0/")).unwrap();
+        assert_eq!(read_cache(&file), None);
+        // Appended blocks read back newest first; a torn append voids.
+        fs::write(&file, &text).unwrap();
+        let next = Oid::from_str("1123456789abcdef0123456789abcdef01234567").unwrap();
+        let newer = Recorded {
+            incident: "INC-3".into(),
+            verb: "declare".into(),
+            record_time: DateTime::from_timestamp(1_764_182_520, 0).unwrap(),
+            event_time: None,
+        };
+        append_cache(&file, next, std::slice::from_ref(&newer));
+        let mut all = vec![newer];
+        all.extend(records.clone());
+        assert_eq!(read_cache(&file), Some((next, all)));
+        let text = fs::read_to_string(&file).unwrap();
+        fs::write(&file, &text[..text.len() - 10]).unwrap();
         assert_eq!(read_cache(&file), None);
         let mut odd = records;
         odd[0].verb = "a\tb".into();
