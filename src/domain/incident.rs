@@ -398,6 +398,16 @@ impl Review {
     pub fn is_complete(&self) -> bool {
         !self.what_happened.trim().is_empty() && !self.root_cause.trim().is_empty()
     }
+
+    /// A stand-in that is complete or not, as the review it stands for.
+    pub fn stand_in(complete: bool) -> Self {
+        let mark = if complete { "." } else { "" };
+        Self {
+            what_happened: mark.to_owned(),
+            root_cause: mark.to_owned(),
+            ..Self::default()
+        }
+    }
 }
 
 /// What a follow-up action improves.
@@ -516,59 +526,6 @@ impl Incident {
             review: None,
             actions: Vec::new(),
             overrides: Vec::new(),
-        }
-    }
-
-    /// This incident with its prose left out: no notes or updates, and the
-    /// words of its mitigations, review, actions and overrides dropped. What
-    /// the metrics read stays: ids, severity, status, services, every time,
-    /// which mitigations are temporary and pending, and whether the review
-    /// is complete (kept as a one-character stand-in per answered field).
-    /// What `stats` keeps in its cache; never written to a ledger.
-    pub fn for_metrics(&self) -> Self {
-        let stand_in = |text: &str| {
-            if text.trim().is_empty() {
-                String::new()
-            } else {
-                ".".to_owned()
-            }
-        };
-        Self {
-            title: String::new(),
-            impact: None,
-            resolution: None,
-            notes: Vec::new(),
-            updates: Vec::new(),
-            mitigations: self
-                .mitigations
-                .iter()
-                .map(|m| Mitigation {
-                    action: String::new(),
-                    cleanup: None,
-                    target: None,
-                    before: None,
-                    after: None,
-                    cleanup_note: None,
-                    kept_why: None,
-                    ..m.clone()
-                })
-                .collect(),
-            review: self.review.as_ref().map(|r| Review {
-                what_happened: stand_in(&r.what_happened),
-                root_cause: stand_in(&r.root_cause),
-                went_well: stand_in(&r.went_well),
-                went_wrong: stand_in(&r.went_wrong),
-            }),
-            actions: self
-                .actions
-                .iter()
-                .map(|a| Action {
-                    text: String::new(),
-                    ..a.clone()
-                })
-                .collect(),
-            overrides: Vec::new(),
-            ..self.clone()
         }
     }
 

@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use git2::Oid;
 
 use crate::domain::incident::{Mitigation, MitigationKind, Review, Status};
+use crate::domain::stats::for_metrics;
 use crate::domain::{CommitId, Identity, Incident, IncidentId};
 use crate::ledger::files::{Durability, in_parallel, parse_incident, write_file};
 use crate::ledger::{Ledger, LedgerError, git};
@@ -61,7 +62,7 @@ impl Ledger {
         let mut appended = String::new();
         for (path, blob, result) in in_parallel(missing, |(path, blob, text)| {
             let incident = text.and_then(|t| parse_incident(&path, &t));
-            (path, blob, incident.map(|i| metrics_only(&i)))
+            (path, blob, incident.map(|i| for_metrics(&i)))
         }) {
             match result {
                 Ok(incident) => {
@@ -98,57 +99,6 @@ impl Ledger {
             append(&file, &appended);
         }
         Ok(found)
-    }
-}
-
-/// The incident as the metrics read it, everything else left out.
-fn metrics_only(inc: &Incident) -> Incident {
-    let mut out = Incident::declared(
-        inc.id.clone(),
-        String::new(),
-        String::new(),
-        inc.severity.clone(),
-        inc.declared_at,
-        inc.declared_by.clone(),
-    );
-    out.status = inc.status;
-    out.services.clone_from(&inc.services);
-    out.started_at = inc.started_at;
-    out.acknowledged_at = inc.acknowledged_at;
-    out.mitigated_at = inc.mitigated_at;
-    out.resolved_at = inc.resolved_at;
-    out.closed_at = inc.closed_at;
-    out.review = inc
-        .review
-        .as_ref()
-        .map(|r| complete_review(r.is_complete()));
-    out.mitigations = inc
-        .mitigations
-        .iter()
-        .filter(|m| m.temporary)
-        .map(|m| Mitigation {
-            cleaned_up_at: m.cleaned_up_at,
-            kept_at: m.kept_at,
-            ..Mitigation::applied(
-                m.id.clone(),
-                MitigationKind::Other,
-                String::new(),
-                true,
-                m.applied_at,
-                m.applied_by.clone(),
-            )
-        })
-        .collect();
-    out
-}
-
-/// A stand-in review that is complete or not, as the one it stands for.
-fn complete_review(complete: bool) -> Review {
-    let mark = if complete { "." } else { "" };
-    Review {
-        what_happened: mark.to_owned(),
-        root_cause: mark.to_owned(),
-        ..Review::default()
     }
 }
 
@@ -298,8 +248,8 @@ fn decode(line: &str) -> Option<(Oid, Incident)> {
     inc.closed_at = time(closed)?;
     inc.review = match *review {
         "-" => None,
-        "1" => Some(complete_review(true)),
-        "0" => Some(complete_review(false)),
+        "1" => Some(Review::stand_in(true)),
+        "0" => Some(Review::stand_in(false)),
         _ => return None,
     };
     if !mitigations.is_empty() {
@@ -411,7 +361,7 @@ mod tests {
 
     #[test]
     fn a_line_reads_back_as_what_the_metrics_read() {
-        let inc = metrics_only(&sample());
+        let inc = for_metrics(&sample());
         let blob = Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
         let line = encode(blob, &inc).unwrap();
         assert_eq!(line.matches('\n').count(), 1, "{line:?}");
@@ -424,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_damaged_line_voids_the_cache() {
-        let inc = metrics_only(&sample());
+        let inc = for_metrics(&sample());
         let blob = Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
         let line = encode(blob, &inc).unwrap();
         let line = line.trim_end_matches('\n');
