@@ -76,24 +76,36 @@ impl Ledger {
         &self,
         commit: Oid,
     ) -> Result<Vec<Result<Stored, LedgerError>>, LedgerError> {
-        // libgit2's repository is not shared across threads: read the blobs
-        // here, parse them (the costly part) in parallel.
-        let texts: Vec<(PathBuf, Result<String, LedgerError>)> = self
-            .incident_blobs_at(commit)?
-            .into_iter()
-            .map(|(path, blob)| {
-                let text = self.blob_text(&path, blob);
-                (path, text)
-            })
-            .collect();
-        Ok(in_parallel(texts, |(path, text)| {
-            let text = text?;
+        self.parsed_at(commit, |path, text| {
             Ok(Stored {
                 incident: parse_incident(&path, &text)?,
                 path,
                 text,
             })
-        }))
+        })
+    }
+
+    /// `each` of every incident file committed in `commit`, with its text,
+    /// in the tree's order. libgit2's repository is not shared across
+    /// threads: the blobs are read here, a batch at a time so that no more
+    /// than a batch of texts is held, and parsed (the costly part) in
+    /// parallel.
+    fn parsed_at<T: Send>(
+        &self,
+        commit: Oid,
+        each: impl Fn(PathBuf, String) -> Result<T, LedgerError> + Sync,
+    ) -> Result<Vec<Result<T, LedgerError>>, LedgerError> {
+        const BATCH: usize = 512;
+        let blobs = self.incident_blobs_at(commit)?;
+        let mut out = Vec::with_capacity(blobs.len());
+        for batch in blobs.chunks(BATCH) {
+            let texts: Vec<(PathBuf, Result<String, LedgerError>)> = batch
+                .iter()
+                .map(|(path, blob)| (path.clone(), self.blob_text(path, *blob)))
+                .collect();
+            out.extend(in_parallel(texts, |(path, text)| each(path, text?)));
+        }
+        Ok(out)
     }
 
     /// The incident files of `commit`: paths relative to the ledger's root
@@ -230,21 +242,13 @@ impl Ledger {
         &self,
         commit: &CommitId,
     ) -> Result<Vec<Result<ListedAt, LedgerError>>, LedgerError> {
-        let blobs = self.incident_blobs_at(oid(commit)?)?;
-        let texts: Vec<(PathBuf, Result<String, LedgerError>)> = blobs
-            .into_iter()
-            .map(|(path, blob)| {
-                let text = self.blob_text(&path, blob);
-                (path, text)
-            })
-            .collect();
-        Ok(in_parallel(texts, |(path, text)| {
-            let incident = text.and_then(|t| parse_incident(&path, &t))?;
+        self.parsed_at(oid(commit)?, |path, text| {
+            let incident = parse_incident(&path, &text)?;
             Ok(ListedAt {
                 summary: Summary::of(&incident),
                 path,
             })
-        }))
+        })
     }
 
     /// When `commit` was made (its committer date).

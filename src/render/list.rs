@@ -87,7 +87,8 @@ pub(crate) fn table(incidents: &[&Summary], width: Option<usize>) -> String {
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = (0..7)
+    // Each column's natural width: its longest cell or header.
+    let natural: Vec<usize> = (0..7)
         .map(|c| {
             rows.iter()
                 .map(|r| measure_text_width(&r[c]))
@@ -96,6 +97,7 @@ pub(crate) fn table(incidents: &[&Summary], width: Option<usize>) -> String {
                 .unwrap_or(0)
         })
         .collect();
+    let mut widths = natural.clone();
     let mut title_below = false;
     if let Some(limit) = width {
         let fields = |widths: &[usize]| widths[..6].iter().sum::<usize>() + GAP * 6;
@@ -116,18 +118,9 @@ pub(crate) fn table(incidents: &[&Summary], width: Option<usize>) -> String {
             // The title moves below: the other columns take the line, the
             // ones that gave way for the title get back what they can.
             title_below = true;
-            let longest: Vec<usize> = (0..6)
-                .map(|c| {
-                    rows.iter()
-                        .map(|r| measure_text_width(&r[c]))
-                        .chain([HEADER[c].len()])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
             for (column, _) in SHRINK.iter().rev() {
                 let spare = limit.saturating_sub(fields(&widths) - GAP);
-                widths[*column] = longest[*column].min(widths[*column] + spare);
+                widths[*column] = natural[*column].min(widths[*column] + spare);
             }
         }
     }
