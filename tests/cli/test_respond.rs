@@ -197,6 +197,8 @@ fn a_sev1_walk_from_declaration_to_close() {
         "About 30% of checkout attempts fail\r",
     );
     pty.answer("When did the impact start?", "\r");
+    // The time understood is echoed, as every confirmation does.
+    pty.expect("impact started: 2026-11-26 ");
     pty.expect("INC-1: declared SEV-1: Checkout API returning 502s");
     pty.answer("Acknowledge it and begin tracking [Y/n]", "y");
     pty.answer(

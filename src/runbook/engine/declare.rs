@@ -58,7 +58,12 @@ impl<E> Engine<'_, E> {
             let now = self.journal.now();
             match parse_time(&answer, now, self.policy.local) {
                 Ok(t) if t > now => self.say(Tone::Warn, "the impact cannot start in the future"),
-                Ok(t) => break t,
+                Ok(t) => {
+                    // The time understood, as every confirmation echoes it.
+                    let understood = render::time_and_local(t, self.policy.local);
+                    self.say(Tone::Text, &format!("  impact started: {understood}"));
+                    break t;
+                }
                 Err(e) => self.say(Tone::Warn, &format!("{e}; {}", TimeError::HINT)),
             }
         };
