@@ -132,12 +132,12 @@ pub(super) fn label(ledger: &Ledger, commit: &CommitId) -> Result<String, CliErr
     ))
 }
 
-/// Says so before a history read that will first write git's commit-graph
-/// for the whole history: on a large ledger that takes a while, once.
-pub(super) fn announce_commit_graph(ui: &mut Ui, ledger: &Ledger) {
-    if ledger.commit_graph_missing() {
-        ui.status(
-            "Writing git's commit-graph with changed-path filters (once; every later history read is fast)...",
-        );
+/// Says so before a history read that must first index many commits (a
+/// first read on a large ledger, or after a large pull): once.
+pub(super) fn announce_log_index(ui: &mut Ui, ledger: &Ledger) {
+    if let Some(commits) = ledger.log_index_work() {
+        ui.status(&format!(
+            "Indexing the ledger's history: {commits} commits (once; later reads walk only new commits)..."
+        ));
     }
 }

@@ -7,7 +7,7 @@ use crate::render;
 use crate::render::diff::Side;
 use crate::ui::Ui;
 
-use super::args::{IdArg, announce_commit_graph, label, point, start_point};
+use super::args::{IdArg, announce_log_index, label, point, start_point};
 
 /// The incident between two points of history
 ///
@@ -32,7 +32,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &DiffArgs) -> Result<(), Cli
     let ledger = ctx.ledger()?;
     let id = super::args::incident_id(ui, &ledger, &args.id.id)?;
     let head = ledger.head_commit()?;
-    announce_commit_graph(ui, &ledger);
+    announce_log_index(ui, &ledger);
     let (from, to): (Option<CommitId>, CommitId) = match (&args.since, args.revs.as_slice()) {
         (Some(since), _) => (start_point(ctx, &ledger, "--since", since)?, head.clone()),
         (None, [a]) => (start_point(ctx, &ledger, "REV", a)?, head.clone()),

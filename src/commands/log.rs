@@ -3,7 +3,7 @@ use crate::error::CliError;
 use crate::render;
 use crate::ui::Ui;
 
-use super::args::{IdArg, announce_commit_graph};
+use super::args::{IdArg, announce_log_index};
 
 /// The audit timeline of one incident, from git history
 ///
@@ -32,7 +32,7 @@ const EXAMPLES: &str = r#"Examples:
 pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &LogArgs) -> Result<(), CliError> {
     let ledger = ctx.ledger()?;
     let id = super::args::incident_id(ui, &ledger, &args.id.id)?;
-    announce_commit_graph(ui, &ledger);
+    announce_log_index(ui, &ledger);
     let history = ledger.history(&id, None)?;
     if ctx.json {
         ui.json(&render::log::timeline_json(&history));

@@ -6,7 +6,7 @@ use crate::ledger::{LedgerError, missing_folder, write_given};
 use crate::render;
 use crate::ui::Ui;
 
-use super::args::{IdArg, announce_commit_graph};
+use super::args::{IdArg, announce_log_index};
 
 /// The post-incident review document
 ///
@@ -39,7 +39,7 @@ pub(super) fn run(ctx: &Context, ui: &mut Ui, args: &ReportArgs) -> Result<(), C
     let ledger = ctx.ledger()?;
     let id = super::args::incident_id(ui, &ledger, &args.id.id)?;
     let head = ledger.head_commit()?;
-    announce_commit_graph(ui, &ledger);
+    announce_log_index(ui, &ledger);
     let history = ledger.history(&id, Some(&head))?;
     let stored = ledger.load_as_of(&head, &id)?.ok_or_else(|| {
         LedgerError::unknown_incident(

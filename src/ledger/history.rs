@@ -1,17 +1,16 @@
 //! An incident's history from git: the commits that touched its file, who
 //! made them, when, and what each changed at field level.
 //!
-//! Finding the commits is git's own path-limited `git log`, which reads the
-//! commit-graph's changed-path Bloom filters and so skips almost every commit
-//! without diffing a tree; libgit2 has no path filter and no Bloom support, so
-//! a walk in-process would compare trees at every commit of the ledger. Only
-//! the blobs of the commits found are then read with git2 and compared as
-//! parsed incidents ([`crate::domain::delta`]). The commit-graph is kept
-//! written here, incrementally, so the filters cover new commits too.
+//! Finding the commits is the log index's job ([`super::cache::log_index`]):
+//! the commits that changed the file, kept as of HEAD, so that a read costs
+//! the incident's own commits and not the ledger's whole history. Where the
+//! index cannot answer (a file's older name, a tip other than HEAD, an
+//! index another process is updating), git's own path-limited `git log`
+//! finds them. Only the blobs of the commits found are then read with git2
+//! and compared as parsed incidents ([`crate::domain::delta`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use chrono::{DateTime, Utc};
 use git2::Oid;
@@ -96,6 +95,29 @@ impl Ledger {
         Ok(found)
     }
 
+    /// The commits the log index listed (ancestors before descendants),
+    /// newest first as `git log` shows them: by commit time, and among
+    /// commits of the same second, a descendant before its ancestors.
+    fn commits_listed(&self, commits: &[Oid]) -> Result<Vec<Raw>, LedgerError> {
+        let mut found = Vec::with_capacity(commits.len());
+        for chunk in commits.chunks(4096) {
+            let mut args = vec![
+                "-c".to_owned(),
+                "log.showSignature=false".to_owned(),
+                "log".to_owned(),
+                "--no-walk=unsorted".to_owned(),
+                LOG_FORMAT.to_owned(),
+            ];
+            args.extend(chunk.iter().map(Oid::to_string));
+            args.push("--".to_owned());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            self.git_records(&args, LOG_FIELDS, |f| found.extend(raw(f)))?;
+        }
+        found.reverse();
+        found.sort_by_key(|r| std::cmp::Reverse(r.record_time));
+        Ok(found)
+    }
+
     /// Where the file at `path` in `commit` came from, when `commit` renamed
     /// it: the renumber trailer says so, else git's rename detection.
     fn renamed_from(&self, raw: &Raw, path: &Path) -> Result<Option<PathBuf>, LedgerError> {
@@ -152,11 +174,22 @@ impl Ledger {
             .path_at(tip, &id.to_string())?
             .ok_or_else(|| LedgerError::unknown_incident(id, LIST_HINT))?;
         let id = id.to_string();
-        self.keep_commit_graph();
+        let head = self.head_oid().ok();
         let mut segments: Vec<(PathBuf, Vec<Raw>)> = Vec::new();
         let (mut from, mut current) = (tip, path.clone());
         for _ in 0..MAX_RENAMES {
-            let raws = self.commits_touching(from, &current)?;
+            // The index answers for the file as it is at HEAD; an older
+            // name, or an older tip, is read from git's log.
+            let indexed = match head {
+                Some(head) if head == from && segments.is_empty() => {
+                    self.indexed_commits(head, &current)
+                }
+                _ => None,
+            };
+            let raws = match indexed {
+                Some(commits) => self.commits_listed(&commits)?,
+                None => self.commits_touching(from, &current)?,
+            };
             let oldest = raws.last();
             let next = match oldest {
                 Some(raw) => self
@@ -245,43 +278,6 @@ impl Ledger {
             path,
             revisions,
         })
-    }
-
-    /// Whether the repository has no commit-graph yet, so that the next
-    /// history read writes one for the whole history (about 20 s at 100,000
-    /// commits): worth telling the person waiting.
-    pub(crate) fn commit_graph_missing(&self) -> bool {
-        let info = self.repo().path().join("objects/info");
-        let info = match self.repo().commondir() {
-            common if common != self.repo().path() => common.join("objects/info"),
-            _ => info,
-        };
-        !info.join("commit-graph").exists()
-            && !info.join("commit-graphs/commit-graph-chain").exists()
-    }
-
-    /// Keeps git's commit-graph, with changed-path Bloom filters, covering
-    /// the history, so that path-limited `git log` skips unrelated commits
-    /// without diffing their trees. Written incrementally (`--split`): a run
-    /// adds a small layer for the commits made since the last one and merges
-    /// layers geometrically, as `git maintenance` does. A failure (a read-only
-    /// repository, an old git) only costs speed.
-    pub(crate) fn keep_commit_graph(&self) {
-        let _ = Command::new("git")
-            .arg("-C")
-            .arg(self.workdir())
-            .args([
-                "commit-graph",
-                "write",
-                "--reachable",
-                "--changed-paths",
-                "--split",
-                "--no-progress",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
     }
 }
 

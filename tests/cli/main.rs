@@ -20,6 +20,7 @@ mod test_layers;
 mod test_lifecycle;
 mod test_listing;
 mod test_load;
+mod test_log_index;
 mod test_man;
 mod test_manners;
 mod test_merge_driver;

@@ -4,6 +4,7 @@
 //! used, so a cache that is stale, damaged or missing only costs speed.
 
 mod journal;
+pub(crate) mod log_index;
 pub(crate) mod metrics;
 pub(crate) mod records;
 pub(crate) mod summary;

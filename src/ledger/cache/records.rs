@@ -73,7 +73,7 @@ impl Ledger {
         read.is_err() || header.trim_end() != FORMAT
     }
 
-    fn is_ancestor(&self, old: Oid, new: Oid) -> bool {
+    pub(super) fn is_ancestor(&self, old: Oid, new: Oid) -> bool {
         let (old, new) = (old.to_string(), new.to_string());
         self.git(&["merge-base", "--is-ancestor", &old, &new])
             .is_ok()
