@@ -166,6 +166,18 @@ impl TestEnv {
         out
     }
 
+    /// Runs `git-incident` with `args` in `dir` (another clone, say), then
+    /// advances the clock a minute.
+    pub(crate) fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let out = self
+            .command(args)
+            .current_dir(dir)
+            .output()
+            .expect("the binary runs");
+        self.now.set(self.now() + Duration::minutes(1));
+        run_of(&out)
+    }
+
     /// Runs `git-incident` without advancing the clock (for reading).
     pub(crate) fn query(&self, args: &[&str]) -> Run {
         run_of(&self.command(args).output().expect("the binary runs"))

@@ -12,17 +12,7 @@ const INDEX: &str = ".git/git-incident/log-index";
 const LOCK: &str = ".git/git-incident/log-index.lock";
 
 fn run_in(env: &TestEnv, dir: &Path, args: &[&str]) -> Run {
-    let out = env
-        .command(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs");
-    env.set_now(&(env.now() + chrono::Duration::minutes(1)).to_rfc3339());
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    env.run_in(dir, args)
 }
 
 #[track_caller]

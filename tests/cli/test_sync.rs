@@ -49,13 +49,7 @@ fn run_of(out: &std::process::Output) -> Run {
 
 /// `git-incident` in `dir`; the clock moves on a minute.
 fn incident_in(env: &TestEnv, dir: &Path, args: &[&str]) -> Run {
-    let out = env
-        .command(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs");
-    env.set_now(&(env.now() + chrono::Duration::minutes(1)).to_rfc3339());
-    run_of(&out)
+    env.run_in(dir, args)
 }
 
 /// The environment a command of the harness gets, to make the same command
